@@ -1,0 +1,7 @@
+"""``python -m iotedge`` runs the command line."""
+
+import sys
+
+from iotedge.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the ``iotedge`` command line, one module each."""
