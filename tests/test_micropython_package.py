@@ -39,7 +39,9 @@ def test_package_json_points_at_every_core_file_in_src() -> None:
 def test_manifest_freezes_the_same_files() -> None:
     calls: list[tuple[str, dict[str, Any]]] = []
 
-    def package(path: str, files: list[str] | None = None, base_path: str = ".", opt: int = 0) -> None:
+    def package(
+        path: str, files: list[str] | None = None, base_path: str = ".", opt: int = 0
+    ) -> None:
         calls.append((path, {"files": files, "base_path": base_path}))
 
     def metadata(**kwargs: Any) -> None:
