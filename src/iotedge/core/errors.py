@@ -56,3 +56,47 @@ class DecryptError(IotEdgeError):
 
 class ReplayError(IotEdgeError):
     """A counter did not move forward: the frame is a replay or out of order."""
+
+
+class CipherParamError(IotEdgeError):
+    """An AES or AES-CCM parameter is unusable: key, block, nonce or tag length, data size."""
+
+
+class DHTError(IotEdgeError):
+    """A DHT22/AM2302 reading failed. Every DHT backend raises only these."""
+
+
+class DHTNoResponseError(DHTError):
+    """The sensor did not answer the start signal (wiring, power, pull-up)."""
+
+
+class DHTPulseError(DHTError):
+    """The pulse train was unusable: too few pulses or a pulse of impossible width."""
+
+
+class DHTChecksumError(DHTError):
+    """The 5th byte is not the low byte of the sum of the first four."""
+
+
+class DHTRangeError(DHTError):
+    """A decoded value is outside the sensor's range (0-100 %RH, -40..80 C)."""
+
+
+class DHTTooSoonError(DHTError):
+    """A read was asked for before the sensor's 2 s minimum interval had passed."""
+
+
+class SerialFrameError(IotEdgeError):
+    """A serial bridge frame is corrupt (bad CRC, bad syntax, bad field)."""
+
+
+class AlertError(IotEdgeError):
+    """A signed alert frame was refused: malformed, unknown key, forged, replayed or expired.
+
+    ``reason`` is one of the receiver's stable codes (see docs/alerts.md), e.g.
+    ``"bad-tag"``, ``"duplicate"``, ``"key-revoked"``.
+    """
+
+
+class KeyringError(IotEdgeError):
+    """An alert keyring file or key entry is malformed or inconsistent."""
