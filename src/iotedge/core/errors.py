@@ -100,3 +100,7 @@ class AlertError(IotEdgeError):
 
 class KeyringError(IotEdgeError):
     """An alert keyring file or key entry is malformed or inconsistent."""
+
+
+class PresenceError(IotEdgeError):
+    """A venue description, an RSSI report or a presence estimator setting is invalid."""
