@@ -104,3 +104,7 @@ class KeyringError(IotEdgeError):
 
 class PresenceError(IotEdgeError):
     """A venue description, an RSSI report or a presence estimator setting is invalid."""
+
+
+class CipherParamError(IotEdgeError):
+    """An AES or AES-CCM parameter is unusable: key, block, nonce or tag length, data size."""
