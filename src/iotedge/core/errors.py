@@ -106,5 +106,5 @@ class PresenceError(IotEdgeError):
     """A venue description, an RSSI report or a presence estimator setting is invalid."""
 
 
-class CipherParamError(IotEdgeError):
-    """An AES or AES-CCM parameter is unusable: key, block, nonce or tag length, data size."""
+class SimulationError(IotEdgeError):
+    """A virtual-venue scenario or parameter is unknown or out of its range."""
