@@ -108,3 +108,10 @@ class PresenceError(IotEdgeError):
 
 class SimulationError(IotEdgeError):
     """A virtual-venue scenario or parameter is unknown or out of its range."""
+
+
+class PayloadError(IotEdgeError):
+    """An MQTT payload (report batch, status, command) is malformed or of the wrong version.
+
+    ``reason``: ``"not-json"``, ``"bad-envelope"``, ``"bad-version"``, ``"bad-field"``.
+    """
