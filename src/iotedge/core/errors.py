@@ -115,3 +115,10 @@ class PayloadError(IotEdgeError):
 
     ``reason``: ``"not-json"``, ``"bad-envelope"``, ``"bad-version"``, ``"bad-field"``.
     """
+
+
+class NodeConfError(IotEdgeError):
+    """A NodeConf EU 2018 badge or gateway frame (company 0x0590) is malformed.
+
+    ``reason``: ``"not-nodeconf"``, ``"bad-json"``, ``"unknown-type"``, ``"bad-length"``.
+    """
