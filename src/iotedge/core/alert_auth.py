@@ -1,0 +1,88 @@
+"""HMAC-SHA256 for alert frames, built on ``hashlib.sha256`` alone.
+
+MicroPython has ``hashlib.sha256`` but no ``hmac`` module and no ``copy()`` on a
+hash object, so this is RFC 2104 by hand: the padded key XOR ipad/opad is computed
+once per key (:class:`HmacKey`) and each tag costs two short SHA-256 runs.
+
+What is authenticated (domain separation, docs/alerts.md):
+
+    HMAC-SHA256(key, LABEL || company id (2 bytes, little endian) || frame header
+                     || key id || counter || [fragment byte] || body)
+
+truncated to the first 8 bytes. The label keeps these tags from ever being valid
+for another protocol that shares a key; the company id binds a frame to one venue's
+namespace. LABEL || company id are folded into the precomputed inner prefix, so the
+per-frame input is just the frame bytes without the tag, exactly as they sit in the
+advert (gateways relay the bytes unchanged; the advertiser address is not signed).
+"""
+
+import hashlib
+import struct
+
+from ._compat import const
+
+TAG_LEN = const(8)
+# Fixed label of every alert MAC and signature; 16 bytes so that ipad (64) + label
+# + company id + the longest unfragmented input (16) stays within two SHA-256 blocks.
+LABEL = b"iotedge/alert/v1"
+_BLOCK = const(64)
+_KEY_LABEL = b"iotedge/alert/key/v1"
+
+
+def _pad_key(key: bytes) -> bytes:
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    return key + bytes(_BLOCK - len(key))
+
+
+def hmac_sha256(key: bytes, data: bytes) -> bytes:
+    """Full 32-byte HMAC-SHA256 (RFC 2104) of ``data`` under ``key``."""
+    k = _pad_key(key)
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
+    inner.update(data)
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+    outer.update(inner.digest())
+    return outer.digest()
+
+
+def derive_key(master: bytes, scheme: int, key_id: int) -> bytes:
+    """32-byte key (HMAC key, or Ed25519 seed) for one key id, derived from a master secret.
+
+    A signer that loses its counter state moves to the next key id; deriving each
+    id's key from one master lets a venue provision several ids at once.
+    """
+    return hmac_sha256(master, _KEY_LABEL + bytes([scheme, key_id]))
+
+
+class HmacKey:
+    """A key ready for the hot path: the two padded prefixes computed once."""
+
+    def __init__(self, key: bytes, company: int) -> None:
+        k = _pad_key(key)
+        domain = LABEL + struct.pack("<H", company)
+        self.inner_prefix = bytes(b ^ 0x36 for b in k) + domain
+        self.outer_prefix = bytes(b ^ 0x5C for b in k)
+
+    def digest(self, data: "bytes | memoryview") -> bytes:
+        """Full HMAC-SHA256 over LABEL || company || ``data``."""
+        h = hashlib.sha256(self.inner_prefix)
+        h.update(data)
+        o = hashlib.sha256(self.outer_prefix)
+        o.update(h.digest())
+        return o.digest()
+
+    def tag(self, data: "bytes | memoryview") -> bytes:
+        """The 8-byte tag of ``data`` (a frame without its tag)."""
+        return self.digest(data)[:TAG_LEN]
+
+    def check(self, data: "bytes | memoryview", frame: "bytes | memoryview", tag_at: int) -> bool:
+        """True when ``frame[tag_at:tag_at + 8]`` is the tag of ``data``.
+
+        The comparison looks at all 8 bytes whatever they hold (two 32-bit XORs),
+        so its time does not tell how many leading bytes were right.
+        """
+        d = self.digest(data)
+        a0, a1 = struct.unpack_from("<II", frame, tag_at)
+        b0, b1 = struct.unpack_from("<II", d, 0)
+        diff: int = (a0 ^ b0) | (a1 ^ b1)
+        return diff == 0

@@ -1,0 +1,211 @@
+"""The signed alert frame: layout, building (signer side) and locating it in an advert.
+
+Every frame is one legacy 31-byte advertisement (docs/alerts.md, byte by byte)::
+
+    02 01 06                 flags AD (LE general discoverable, BR/EDR not supported)
+    LL FF CC CC              manufacturer-specific AD, company id CC CC (little endian)
+    VT                       version (bits 7-6 = 01), F = fragmented (bit 5),
+                             S = scheme (bit 4: 0 HMAC, 1 Ed25519), type (bits 3-0)
+    KK                       key id (1..255)
+    NN NN NN NN              counter = message id (uint32 little endian, >= 1)
+    [FR]                     only when F: fragment index (high nibble), last index (low)
+    body or body chunk
+    TT x 8                   HMAC scheme only: the 8-byte tag
+
+The payload (from VT on) is at most 24 bytes, so an HMAC frame carries up to 10
+body bytes unfragmented and 9 per fragment, an Ed25519 fragment 17 (no per-frame
+tag; the 64-byte signature travels at the end of the reassembled data).
+
+Company id: 0xFFFF by default, the value the Bluetooth SIG keeps for tests and
+for products without an assigned id; a venue with its own id puts it in the
+keyring. 0x0590, which NodeConf's 2018 gateways used, is an assigned id of another
+member, and NodeConf decoders would read our frames as their type bytes, so it is
+not reused.
+"""
+
+import struct
+
+from ._compat import const
+from .alert_auth import LABEL, HmacKey
+from .errors import AlertError, EncodeError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable
+
+DEFAULT_COMPANY = const(0xFFFF)
+NODECONF_COMPANY = const(0x0590)
+
+VERSION = const(1)
+VT_VERSION_MASK = const(0xC0)
+VT_VERSION_BITS = const(0x40)  # VERSION << 6
+VT_FRAGMENT = const(0x20)
+VT_ED25519 = const(0x10)
+VT_TYPE_MASK = const(0x0F)
+
+SCHEME_HMAC = const(0)
+SCHEME_ED25519 = const(1)
+SCHEME_NAMES = ("hmac", "ed25519")
+
+SIG_LEN = const(64)
+FLAGS_AD = b"\x02\x01\x06"
+ADVERT_BUDGET = const(31)
+# 31 - flags AD (3) - manufacturer AD length, type and company id (4).
+MAX_PAYLOAD = const(24)
+HEADER_LEN = const(6)  # VT, key id, counter
+FRAG_HEADER_LEN = const(7)  # + fragment byte
+MAX_FRAGMENTS = const(16)
+HMAC_SINGLE_BODY = const(10)  # MAX_PAYLOAD - HEADER_LEN - TAG_LEN
+HMAC_CHUNK = const(9)  # MAX_PAYLOAD - FRAG_HEADER_LEN - TAG_LEN
+ED25519_CHUNK = const(17)  # MAX_PAYLOAD - FRAG_HEADER_LEN
+MAX_COUNTER = const(0xFFFFFFFF)
+
+
+def chunk_size(scheme: int) -> int:
+    """Bytes of body (or body + signature) each full fragment carries."""
+    return ED25519_CHUNK if scheme == SCHEME_ED25519 else HMAC_CHUNK
+
+
+def max_message_len(scheme: int) -> int:
+    """Largest reassembled data (body, plus the signature for Ed25519)."""
+    return MAX_FRAGMENTS * chunk_size(scheme)
+
+
+def vt_byte(msg_type: int, scheme: int, fragmented: bool) -> int:
+    vt = VT_VERSION_BITS | (msg_type & VT_TYPE_MASK)
+    if fragmented:
+        vt |= VT_FRAGMENT
+    if scheme == SCHEME_ED25519:
+        vt |= VT_ED25519
+    return vt
+
+
+def wrap_advert(payload: bytes, company: int = DEFAULT_COMPANY) -> bytes:
+    """Full advertising data: flags AD then the manufacturer AD holding ``payload``."""
+    if len(payload) > MAX_PAYLOAD:
+        raise EncodeError("too-long", "alert payload over 24 bytes: " + str(len(payload)))
+    return FLAGS_AD + struct.pack("<BBH", len(payload) + 3, 0xFF, company) + payload
+
+
+def find_payload(adv: "bytes | bytearray | memoryview", company: int) -> int:
+    """Offset of the alert payload (after the company id) in advertising data, or -1.
+
+    Walks the length-type-value structures and returns the first manufacturer AD
+    (type 0xFF) whose company id matches; the payload ends at the AD's end, which
+    the caller finds as ``offset - 3 + adv[offset - 4]``. Malformed structures
+    (zero length, overrun) end the walk: such an advert is not an alert frame.
+    """
+    n = len(adv)
+    i = 0
+    while i + 1 < n:
+        size = adv[i]
+        if size == 0 or i + 1 + size > n:
+            return -1
+        if size >= 3 and adv[i + 1] == 0xFF and adv[i + 2] | (adv[i + 3] << 8) == company:
+            return i + 4
+        i += 1 + size
+    return -1
+
+
+def _check_header(key_id: int, counter: int) -> None:
+    if key_id < 1 or key_id > 255:
+        raise EncodeError("out-of-range", "key id must be 1..255")
+    if counter < 1 or counter > MAX_COUNTER:
+        raise EncodeError("out-of-range", "counter must be 1..2**32-1")
+
+
+def _split(data: bytes, size: int) -> "list[bytes]":
+    parts = [data[i : i + size] for i in range(0, len(data), size)]
+    if len(parts) > MAX_FRAGMENTS:
+        raise EncodeError("too-long", "message needs " + str(len(parts)) + " fragments, at most 16")
+    return parts
+
+
+def build_hmac_frames(
+    key: HmacKey,
+    key_id: int,
+    counter: int,
+    msg_type: int,
+    body: bytes,
+    company: int = DEFAULT_COMPANY,
+) -> "list[bytes]":
+    """Adverts (full AD bytes) carrying ``body``, each with its own 8-byte tag.
+
+    ``key`` must have been made for the same ``company``. A body of up to 10 bytes
+    fits one unfragmented frame; longer bodies become up to 16 fragments of 9 bytes,
+    every one authenticated on its own (its index and the last index are under the
+    tag), so fragments of different messages or positions cannot be spliced.
+    """
+    _check_header(key_id, counter)
+    if len(body) <= HMAC_SINGLE_BODY:
+        head = struct.pack("<BBI", vt_byte(msg_type, SCHEME_HMAC, False), key_id, counter)
+        signed = head + body
+        return [wrap_advert(signed + key.tag(signed), company)]
+    parts = _split(body, HMAC_CHUNK)
+    last = len(parts) - 1
+    vt = vt_byte(msg_type, SCHEME_HMAC, True)
+    frames = []
+    for index, part in enumerate(parts):
+        signed = struct.pack("<BBIB", vt, key_id, counter, (index << 4) | last) + part
+        frames.append(wrap_advert(signed + key.tag(signed), company))
+    return frames
+
+
+def ed25519_signed_input(
+    company: int, vt: int, key_id: int, counter: int, last: int, body: "bytes | memoryview"
+) -> bytes:
+    """What the back-end signs: LABEL || company || VT || key id || counter || last || body."""
+    return LABEL + struct.pack("<HBBIB", company, vt, key_id, counter, last) + bytes(body)
+
+
+def build_ed25519_frames(
+    sign: "Callable[[bytes], bytes]",
+    key_id: int,
+    counter: int,
+    msg_type: int,
+    body: bytes,
+    company: int = DEFAULT_COMPANY,
+) -> "list[bytes]":
+    """Adverts carrying ``body`` then its 64-byte Ed25519 signature, in 17-byte fragments.
+
+    ``sign(message) -> signature`` holds the secret (the back-end's); the number of
+    fragments is fixed before signing because the last index is signed too.
+    """
+    _check_header(key_id, counter)
+    total = len(body) + SIG_LEN
+    last = (total + ED25519_CHUNK - 1) // ED25519_CHUNK - 1
+    if last >= MAX_FRAGMENTS:
+        raise EncodeError("too-long", "message needs more than 16 fragments")
+    vt = vt_byte(msg_type, SCHEME_ED25519, True)
+    signature = sign(ed25519_signed_input(company, vt, key_id, counter, last, body))
+    if len(signature) != SIG_LEN:
+        raise EncodeError("bad-signature", "an Ed25519 signature is 64 bytes")
+    frames = []
+    for index, part in enumerate(_split(body + signature, ED25519_CHUNK)):
+        head = struct.pack("<BBIB", vt, key_id, counter, (index << 4) | last)
+        frames.append(wrap_advert(head + part, company))
+    return frames
+
+
+class FrameHeader:
+    """The cleartext header of one frame, read without any key (for tools and logs)."""
+
+    def __init__(self, payload: "bytes | memoryview") -> None:
+        n = len(payload)
+        if n < HEADER_LEN:
+            raise AlertError("short", "payload of " + str(n) + " bytes", n)
+        vt = payload[0]
+        if vt & VT_VERSION_MASK != VT_VERSION_BITS:
+            raise AlertError("bad-version", "version bits " + str(vt >> 6), 0)
+        self.msg_type = vt & VT_TYPE_MASK
+        self.scheme = SCHEME_ED25519 if vt & VT_ED25519 else SCHEME_HMAC
+        self.fragmented = bool(vt & VT_FRAGMENT)
+        self.key_id = payload[1]
+        self.counter = struct.unpack_from("<I", payload, 2)[0]
+        self.index = 0
+        self.last = 0
+        if self.fragmented:
+            if n < FRAG_HEADER_LEN:
+                raise AlertError("short", "fragment without its fragment byte", n)
+            self.index = payload[6] >> 4
+            self.last = payload[6] & 0x0F
