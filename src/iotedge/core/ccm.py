@@ -75,14 +75,14 @@ class CCM:
 
     # -- convenience forms (allocate their result) ------------------------------
 
-    def encrypt(self, nonce: bytes, data: bytes, aad: bytes = b"") -> bytes:
+    def encrypt(self, nonce: "bytes | bytearray", data: bytes, aad: bytes = b"") -> bytes:
         """Return ciphertext followed by the tag."""
         n = len(data)
         out = bytearray(n + self.tag_length)
         self.encrypt_into(nonce, data, 0, n, aad, out, 0, out, n)
         return bytes(out)
 
-    def decrypt(self, nonce: bytes, data: bytes, aad: bytes = b"") -> bytes:
+    def decrypt(self, nonce: "bytes | bytearray", data: bytes, aad: bytes = b"") -> bytes:
         """Check the tag at the end of ``data`` and return the plaintext.
 
         Raises DecryptError ``"too-short"`` (shorter than the tag) or ``"bad-mic"``.
@@ -101,7 +101,7 @@ class CCM:
 
     def encrypt_into(
         self,
-        nonce: bytes,
+        nonce: "bytes | bytearray",
         src: "Any",
         src_start: int,
         length: int,
@@ -128,7 +128,7 @@ class CCM:
 
     def decrypt_into(
         self,
-        nonce: bytes,
+        nonce: "bytes | bytearray",
         src: "Any",
         src_start: int,
         length: int,
@@ -162,7 +162,9 @@ class CCM:
 
     # -- the two halves of the mode -------------------------------------------
 
-    def _authenticate(self, nonce: bytes, msg: "Any", start: int, length: int, aad: bytes) -> None:
+    def _authenticate(
+        self, nonce: "bytes | bytearray", msg: "Any", start: int, length: int, aad: bytes
+    ) -> None:
         """CBC-MAC of B_0, the encoded associated data and the message into ``_x``."""
         x = self._x
         ecb = self._ecb
@@ -210,7 +212,7 @@ class CCM:
         if pos:
             ecb(x, x)
 
-    def _counter_block(self, nonce: bytes, counter: int) -> None:
+    def _counter_block(self, nonce: "bytes | bytearray", counter: int) -> None:
         """A_i: flags (L - 1), nonce, then ``counter`` big-endian in L bytes."""
         a = self._a
         n = len(nonce)
@@ -222,7 +224,13 @@ class CCM:
             counter >>= 8
 
     def _ctr(
-        self, nonce: bytes, src: "Any", src_start: int, length: int, dst: "Any", dst_start: int
+        self,
+        nonce: "bytes | bytearray",
+        src: "Any",
+        src_start: int,
+        length: int,
+        dst: "Any",
+        dst_start: int,
     ) -> None:
         """XOR the key stream S_1, S_2, ... over the message."""
         a = self._a
@@ -263,11 +271,11 @@ class FastCCM:
         self.tag_length = tag_length
         self._aead = aead
 
-    def encrypt(self, nonce: bytes, data: bytes, aad: bytes = b"") -> bytes:
+    def encrypt(self, nonce: "bytes | bytearray", data: bytes, aad: bytes = b"") -> bytes:
         _check_nonce(len(nonce), len(data))
         return self._aead.encrypt(bytes(nonce), bytes(data), bytes(aad) if aad else None)  # type: ignore[no-any-return]
 
-    def decrypt(self, nonce: bytes, data: bytes, aad: bytes = b"") -> bytes:
+    def decrypt(self, nonce: "bytes | bytearray", data: bytes, aad: bytes = b"") -> bytes:
         n = len(data) - self.tag_length
         if n < 0:
             raise DecryptError(
@@ -282,7 +290,7 @@ class FastCCM:
 
     def encrypt_into(
         self,
-        nonce: bytes,
+        nonce: "bytes | bytearray",
         src: "Any",
         src_start: int,
         length: int,
@@ -299,7 +307,7 @@ class FastCCM:
 
     def decrypt_into(
         self,
-        nonce: bytes,
+        nonce: "bytes | bytearray",
         src: "Any",
         src_start: int,
         length: int,
