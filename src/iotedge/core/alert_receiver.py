@@ -427,6 +427,13 @@ class AlertReceiver:
             return bool(self._orphans.get(key_id, [0, 0])[1])
         return bool(st[_REVOKED])
 
+    def pending(self) -> int:
+        """Partial messages waiting for fragments."""
+        count = self._reasm_hmac.in_use()
+        if self._reasm_ed is not None:
+            count += self._reasm_ed.in_use()
+        return count
+
     def expire(self, now: int) -> int:
         """Free partial messages older than the timeout (call now and then)."""
         freed = self._reasm_hmac.expire(now)
