@@ -1,0 +1,127 @@
+"""Online calibration of gateways and badges, always inside bounded ranges.
+
+The expected burst RSSI of a badge in room r at gateway g is
+
+    mu(g, r) = a_g - b_g * u(g, r) + t_badge
+
+with ``u`` the path-loss feature of presence_venue (10 log10 distance plus walls),
+``a_g`` the gateway's level at 1 m (its offset: a gateway mounted low behind a
+crowd reads lower), ``b_g`` its path-loss exponent, and ``t_badge`` the badge's
+transmit offset (a weak badge reads lower everywhere).
+
+Both are learned from bursts the HMM is already confident about (posterior of
+its best room >= a threshold), never from ground truth:
+
+- per gateway, a two-parameter least-squares line fitted to (u, rssi - t_badge)
+  pairs with exponential forgetting in time (so it follows a hall filling up)
+  and a prior that acts as pseudo-observations, then clamped to bounds;
+- per badge, a shrunk, forgetting mean of its residuals (rssi - mu without t).
+
+The prior and the bounds keep a fresh or badly placed gateway from drifting into
+nonsense: with no data, ``a`` and ``b`` are the prior; with data they stay inside
+``A_BOUNDS`` and ``B_BOUNDS``.
+"""
+
+from .presence_math import clamp, exp
+
+A_PRIOR = -60.0
+B_PRIOR = 2.2
+A_BOUNDS = (-85.0, -40.0)
+B_BOUNDS = (1.5, 3.5)
+# Prior strength in pseudo-observations for a and b.
+A_PRIOR_WEIGHT = 4.0
+B_PRIOR_WEIGHT = 400.0
+# Forgetting time constant of a gateway's statistics, seconds.
+GATEWAY_MEMORY = 900.0
+T_BOUNDS = (-10.0, 10.0)
+T_PRIOR_WEIGHT = 3.0
+BADGE_MEMORY = 3600.0
+# Change in dB below which cached tables are not rebuilt.
+REFRESH_DB = 0.25
+
+
+class GatewayLine:
+    """Decayed least-squares fit of y = a - b u for one gateway."""
+
+    __slots__ = ("a", "b", "_sw", "_su", "_suu", "_sy", "_suy", "_ts", "_u_ref")
+
+    def __init__(self, a: float = A_PRIOR, b: float = B_PRIOR) -> None:
+        self.a = a
+        self.b = b
+        self._sw = 0.0
+        self._su = 0.0
+        self._suu = 0.0
+        self._sy = 0.0
+        self._suy = 0.0
+        self._ts = -1.0e18
+        self._u_ref = 10.0  # the prior on a is expressed at this feature value
+
+    def observe(self, ts: float, u: float, y: float, weight: float) -> None:
+        """Add one (feature, corrected RSSI) pair with a weight in (0, 1]."""
+        if ts > self._ts:
+            if self._ts > -1.0e17:
+                k = exp(-(ts - self._ts) / GATEWAY_MEMORY)
+                self._sw *= k
+                self._su *= k
+                self._suu *= k
+                self._sy *= k
+                self._suy *= k
+            self._ts = ts
+        self._sw += weight
+        self._su += weight * u
+        self._suu += weight * u * u
+        self._sy += weight * y
+        self._suy += weight * u * y
+
+    def solve(self) -> None:
+        """Re-fit (a, b) from the statistics and the prior, then clamp them.
+
+        Minimises sum w (y - a + b u)^2 + ka (a - b u_ref - m0)^2 + kb (b - b0)^2,
+        where the prior on the level is placed at u_ref (typical in-room distance)
+        so that it does not fight the slope."""
+        ka = A_PRIOR_WEIGHT
+        kb = B_PRIOR_WEIGHT
+        ur = self._u_ref
+        m0 = A_PRIOR - B_PRIOR * ur
+        # Unknowns (a, b); residual r = y - a + b u. Normal equations:
+        s11 = self._sw + ka
+        s12 = -self._su - ka * ur
+        s22 = self._suu + ka * ur * ur + kb
+        r1 = self._sy + ka * m0
+        r2 = -self._suy - ka * ur * m0 + kb * B_PRIOR
+        det = s11 * s22 - s12 * s12
+        if det <= 1e-9:
+            return
+        a = (r1 * s22 - s12 * r2) / det
+        b = (s11 * r2 - s12 * r1) / det
+        b = clamp(b, B_BOUNDS[0], B_BOUNDS[1])
+        # Re-fit a for the clamped b so the level stays consistent with the data.
+        a = (self._sy + self._su * b + ka * (m0 + b * ur)) / s11
+        self.a = clamp(a, A_BOUNDS[0], A_BOUNDS[1])
+        self.b = b
+
+    def mu(self, u: float) -> float:
+        return self.a - self.b * u
+
+
+class BadgeOffset:
+    """Shrunk, forgetting mean of one badge's residuals: its transmit offset."""
+
+    __slots__ = ("value", "_sw", "_sr", "_ts")
+
+    def __init__(self) -> None:
+        self.value = 0.0
+        self._sw = 0.0
+        self._sr = 0.0
+        self._ts = -1.0e18
+
+    def observe(self, ts: float, residual: float, weight: float) -> None:
+        if ts > self._ts:
+            if self._ts > -1.0e17:
+                k = exp(-(ts - self._ts) / BADGE_MEMORY)
+                self._sw *= k
+                self._sr *= k
+            self._ts = ts
+        self._sw += weight
+        self._sr += weight * residual
+        self.value = clamp(self._sr / (self._sw + T_PRIOR_WEIGHT), T_BOUNDS[0], T_BOUNDS[1])

@@ -1,0 +1,172 @@
+"""Emission model: how likely one burst's readings are for each room.
+
+For a badge in room r, gateway g (if it is up) hears the burst with probability
+``p(g, r) = sigmoid(z(g, r))``, ``z = (mu(g, r) - sensitivity) / width``, and
+reports a burst statistic ``y ~ mu(g, r) + noise`` with a Huber (Gaussian core,
+linear tails) density of scale ``sigma``; ``mu`` comes from presence_calibration.
+A badge "far" from g (outside g's near set, or out of the venue: state none)
+is heard with a small probability ``sigmoid(z_far)`` near the sensitivity.
+
+Every log-likelihood is taken relative to that all-far world, so
+
+    log L(r) - log L(none) = C_r + sum over heard g near r of D_g(r, y_g)
+
+    C_r      = sum over up gateways near r of  log(1 - p(g, r)) - log(1 - p_far)
+    D_g(r,y) = (z(g, r) - z_far) + huber((y - mu)/sigma) - huber((y - mu_far)/sigma)
+
+(``D`` is the heard term minus the not-heard term, which is why only the logit
+``z`` appears). ``C_r`` is cached per room, so one burst costs work only for the
+rooms near the gateways that heard it: the sparse trick that makes 200 gateways
+cheap. A burst that nobody heard is the evidence ``C_r`` alone. Gateways that are
+down are left out of ``C_r`` (their silence says nothing).
+
+The scores are multiplied by ``temper`` (< 1) before use: bursts at nearby
+gateways share shadowing and body loss, so treating them as independent would
+make the posterior over-confident.
+"""
+
+from .errors import PresenceError
+from .presence_calibration import REFRESH_DB, GatewayLine
+from .presence_math import exp, huber, softplus
+from .presence_venue import Venue
+
+
+class EmissionModel:
+    def __init__(
+        self,
+        venue: Venue,
+        sigma: float = 6.0,
+        huber_c: float = 2.0,
+        sensitivity: float = -95.0,
+        width: float = 3.0,
+        z_far: float = -5.0,
+        temper: float = 0.5,
+    ) -> None:
+        if sigma <= 0.0 or width <= 0.0 or huber_c <= 0.0:
+            raise PresenceError("bad-setting", "sigma, width and huber_c must be positive")
+        if not 0.0 < temper <= 1.0:
+            raise PresenceError("bad-setting", "temper must be in (0, 1]")
+        self.venue = venue
+        self.sigma = sigma
+        self.huber_c = huber_c
+        self.sensitivity = sensitivity
+        self.width = width
+        self.z_far = z_far
+        self.mu_far = sensitivity + z_far * width
+        self.temper = temper
+        self._sp_far = softplus(z_far)
+        n_g = venue.n_gateways
+        self.lines = [GatewayLine() for _ in range(n_g)]
+        self.live = [True] * n_g
+        # Cached per gateway, aligned with venue.near[g]: mu, z and the not-heard term.
+        self.mu: list[list[float]] = [[] for _ in range(n_g)]
+        self.z: list[list[float]] = [[] for _ in range(n_g)]
+        self.absent: list[list[float]] = [[] for _ in range(n_g)]
+        self._line_used = [(0.0, 0.0)] * n_g
+        self.c = [0.0] * venue.n_rooms
+        for g in range(n_g):
+            self._fill(g)
+            self._add_absent(g, 1.0)
+        self.ec = [0.0] * venue.n_rooms
+        for r in range(venue.n_rooms):
+            self.ec[r] = exp(self.temper * self.c[r])
+
+    def _fill(self, g: int) -> None:
+        line = self.lines[g]
+        mus = []
+        zs = []
+        absent = []
+        for _, u in self.venue.near[g]:
+            mu = line.a - line.b * u
+            z = (mu - self.sensitivity) / self.width
+            mus.append(mu)
+            zs.append(z)
+            absent.append(self._sp_far - softplus(z))
+        self.mu[g] = mus
+        self.z[g] = zs
+        self.absent[g] = absent
+        self._line_used[g] = (line.a, line.b)
+
+    def _add_absent(self, g: int, sign: float) -> None:
+        absent = self.absent[g]
+        near = self.venue.near[g]
+        for i in range(len(near)):
+            self.c[near[i][0]] += sign * absent[i]
+
+    def _refresh_ec(self, g: int) -> None:
+        for r, _ in self.venue.near[g]:
+            self.ec[r] = exp(self.temper * self.c[r])
+
+    def set_live(self, g: int, live: bool) -> None:
+        """Mark a gateway up or down; a down gateway's silence is not evidence."""
+        if self.live[g] == live:
+            return
+        self.live[g] = live
+        self._add_absent(g, 1.0 if live else -1.0)
+        self._refresh_ec(g)
+
+    def refresh(self, g: int) -> bool:
+        """Rebuild gateway g's cached tables if its calibrated line moved enough."""
+        line = self.lines[g]
+        old_a, old_b = self._line_used[g]
+        if abs(line.a - old_a) + 10.0 * abs(line.b - old_b) < REFRESH_DB:
+            return False
+        if self.live[g]:
+            self._add_absent(g, -1.0)
+        self._fill(g)
+        if self.live[g]:
+            self._add_absent(g, 1.0)
+        self._refresh_ec(g)
+        return True
+
+    def scores(self, heard: list[tuple[int, float]]) -> dict[int, float]:
+        """Sum of D_g(r, y) per room over the heard (gateway, corrected dBm) pairs,
+        only for rooms near one of them (all other rooms and none score 0 here)."""
+        out: dict[int, float] = {}
+        inv = 1.0 / self.sigma
+        c = self.huber_c
+        for g, y in heard:
+            base = self.z_far + huber((y - self.mu_far) * inv, c)
+            near = self.venue.near[g]
+            mus = self.mu[g]
+            zs = self.z[g]
+            for i in range(len(near)):
+                r = near[i][0]
+                d = zs[i] + huber((y - mus[i]) * inv, c) - base
+                out[r] = out.get(r, 0.0) + d
+        return out
+
+    def apply(self, post: list[float], scores: dict[int, float] | None) -> list[float]:
+        """Multiply a posterior by the burst likelihood (tempered) and normalise, in
+        place. ``scores`` None means a burst nobody heard. Returns the likelihood
+        factors used (for smoothing), scaled so none's factor is ``factors[R]``."""
+        n = self.venue.n_rooms
+        t = self.temper
+        shift = 0.0
+        if scores:
+            for v in scores.values():
+                if v * t > shift:
+                    shift = v * t
+        scale = exp(-shift)
+        factors = [0.0] * (n + 1)
+        ec = self.ec
+        for r in range(n):
+            factors[r] = ec[r] * scale
+        if scores:
+            for r, v in scores.items():
+                factors[r] = ec[r] * exp(v * t - shift)
+        factors[n] = scale
+        total = 0.0
+        for i in range(n + 1):
+            p = post[i] * factors[i]
+            post[i] = p
+            total += p
+        if total <= 0.0:
+            # Every state underflowed: fall back to the likelihood alone.
+            for i in range(n + 1):
+                post[i] = factors[i]
+                total += factors[i]
+        inv = 1.0 / total
+        for i in range(n + 1):
+            post[i] *= inv
+        return factors

@@ -1,0 +1,400 @@
+"""Streaming presence estimator: reports in, room per badge and occupancy out.
+
+    est = PresenceEstimator(Venue(venue_dict))
+    est.update(ts, "gw-1", "badge-7", -71)     # one received advert
+    est.advance(ts)                            # let time pass (closes bursts)
+    room, confidence, heard = est.badge_state("badge-7")
+    est.occupancy()   # {room: (expected, low, high)}
+
+Time is always passed in (seconds, any origin); nothing here reads a clock.
+
+Per badge: the adverts of a burst are collected (presence_burst) until a silence
+of ``gap`` seconds or ``max_len`` seconds of burst; then the burst is summarised
+per gateway, corrected for the badge's learned transmit offset, scored against
+every room near a gateway that heard it (presence_emission) and fed to the
+badge's HMM (presence_hmm). When a burst is expected (``1.5`` learned burst
+periods after the previous one started) and nothing was heard, that silence is
+fed in as evidence. After ``forget_after`` seconds without a report the badge's
+posterior is dropped (it is in ``none``, certainly), which bounds memory.
+
+A gateway that reported nothing at all for ``down_after`` seconds is treated as
+down: its silence stops counting against the rooms it covers.
+"""
+
+from .errors import PresenceError
+from .presence_burst import STAT_TRIMMED, STATS, Burst
+from .presence_calibration import BadgeOffset
+from .presence_emission import EmissionModel
+from .presence_hmm import Transitions, argmax, normalise
+from .presence_math import clamp
+from .presence_occupancy import Occupancy
+from .presence_venue import NONE, Venue
+
+_INF = 1.0e300
+_LIVE_CHECK = 10.0
+
+
+class _Badge:
+    __slots__ = (
+        "name",
+        "post",
+        "t_post",
+        "burst",
+        "last_start",
+        "period",
+        "heard",
+        "offset",
+        "check",
+        "last_report",
+        "bucket",
+        "history",
+    )
+
+    def __init__(self, name: str, period: float) -> None:
+        self.name = name
+        self.post: list[float] | None = None  # None: certainly in no room
+        self.t_post = 0.0
+        self.burst: Burst | None = None
+        self.last_start = -_INF
+        self.period = period
+        self.heard = 0
+        self.offset = BadgeOffset()
+        self.check = _INF
+        self.last_report = -_INF
+        self.bucket = -1
+        # (time, filtered posterior, likelihood factors) of recent updates, for lag
+        self.history: list[tuple[float, list[float], list[float]]] = []
+
+
+class PresenceEstimator:
+    """HMM room estimator over a venue; see the module docstring."""
+
+    def __init__(
+        self,
+        venue: Venue,
+        stat: str = STAT_TRIMMED,
+        gap: float = 2.0,
+        max_len: float = 5.0,
+        period: float = 60.0,
+        forget_after: float = 900.0,
+        down_after: float = 180.0,
+        calib_conf: float = 0.9,
+        calibrate: bool = True,
+        lag: float = 0.0,
+        sigma: float = 6.0,
+        sensitivity: float = -95.0,
+        width: float = 3.0,
+        temper: float = 0.5,
+        move_time: float = 1800.0,
+        leave_time: float = 7200.0,
+        enter_time: float = 1800.0,
+        teleport: float = 0.3,
+    ) -> None:
+        if stat not in STATS:
+            raise PresenceError("bad-setting", "stat must be one of " + ", ".join(STATS))
+        if gap <= 0.0 or max_len <= 0.0 or period <= 0.0:
+            raise PresenceError("bad-setting", "gap, max_len and period must be positive")
+        if forget_after <= 0.0 or down_after <= 0.0 or lag < 0.0:
+            raise PresenceError("bad-setting", "forget_after, down_after must be > 0, lag >= 0")
+        self.venue = venue
+        self.stat = stat
+        self.gap = gap
+        self.max_len = max_len
+        self.period = period
+        self.forget_after = forget_after
+        self.down_after = down_after
+        self.calib_conf = calib_conf
+        self.calibrate = calibrate
+        self.lag = lag
+        self.emission = EmissionModel(
+            venue, sigma=sigma, sensitivity=sensitivity, width=width, temper=temper
+        )
+        self.transitions = Transitions(
+            venue.neighbours,
+            move_time=move_time,
+            leave_time=leave_time,
+            enter_time=enter_time,
+            teleport=teleport,
+        )
+        self.occ = Occupancy(venue.n_rooms)
+        self._badges: dict[str, _Badge] = {}
+        self._order: list[str] = []
+        self._buckets: dict[int, list[_Badge]] = {}
+        self._cursor = -1
+        self._gw_last: list[float] = [-_INF] * venue.n_gateways
+        self._t0 = _INF
+        self._next_live_check = -_INF
+        # feature u(g, r) by room, for calibration lookups
+        self._u: list[dict[int, float]] = []
+        for g in range(venue.n_gateways):
+            table = {}
+            for r, u in venue.near[g]:
+                table[r] = u
+            self._u.append(table)
+        self.unknown_gateway_reports = 0
+        self.now = -_INF
+
+    # ---- input -------------------------------------------------------------
+
+    def update(self, ts: float, gateway: str, badge: str, rssi: int) -> None:
+        """Feed one received advert (reports may arrive a little out of order)."""
+        if rssi < -130 or rssi > 20:
+            raise PresenceError("bad-report", "rssi out of range: " + str(rssi))
+        g = self.venue.gateway_index.get(gateway)
+        if g is None:
+            self.unknown_gateway_reports += 1
+            return
+        if ts < self._t0:
+            self._t0 = ts
+        if ts > self._gw_last[g]:
+            self._gw_last[g] = ts
+        if not self.emission.live[g]:
+            self.emission.set_live(g, True)
+        b = self._badges.get(badge)
+        if b is None:
+            b = _Badge(badge, self.period)
+            self._badges[badge] = b
+            self._order.append(badge)
+        burst = b.burst
+        if burst is not None and ts > self._close_time(burst):
+            self._close(b, self._close_time(burst))
+            burst = None
+        if burst is None:
+            # Silence evidence that fell due before this burst started still counts.
+            self._run(b, ts)
+            burst = Burst(ts)
+            b.burst = burst
+        burst.add(ts, g, rssi)
+        if ts > b.last_report:
+            b.last_report = ts
+        self._schedule(b)
+
+    def advance(self, ts: float) -> None:
+        """Process everything that falls due strictly before ``ts``: closing
+        bursts, expected-but-silent bursts, forgetting, gateways going down."""
+        if ts > self.now:
+            self.now = ts
+        if self._cursor < 0 and self._buckets:
+            self._cursor = min(self._buckets)
+        end = int(ts // 1)
+        k = self._cursor
+        keep: list[_Badge] = []
+        while 0 <= k <= end:
+            items = self._buckets.pop(k, None)
+            if items:
+                for b in items:
+                    if b.bucket != k:
+                        continue
+                    b.bucket = -1
+                    self._run(b, ts)
+                    due = self._due(b)
+                    if due < _INF and int(due // 1) == k:
+                        b.bucket = k
+                        keep.append(b)
+                    else:
+                        self._schedule(b)
+            k += 1
+        if keep:
+            self._buckets.setdefault(end, []).extend(keep)
+        if end >= 0:
+            self._cursor = end
+        if ts >= self._next_live_check and self._t0 < _INF:
+            self._next_live_check = ts + _LIVE_CHECK
+            for g in range(self.venue.n_gateways):
+                last = self._gw_last[g]
+                if last < self._t0:
+                    last = self._t0
+                if self.emission.live[g] and ts - last > self.down_after:
+                    self.emission.set_live(g, False)
+
+    # ---- output ------------------------------------------------------------
+
+    def badges(self) -> list[str]:
+        """Every badge seen so far, in first-seen order."""
+        return list(self._order)
+
+    def badge_state(self, badge: str) -> tuple[str, float, int]:
+        """(room or 'none', posterior probability of it, gateways that heard the
+        latest burst)."""
+        b = self._badges.get(badge)
+        if b is None or b.post is None:
+            return (NONE, 1.0, 0)
+        best = argmax(b.post)
+        return (self.venue.room_name(best), b.post[best], b.heard)
+
+    def posterior(self, badge: str) -> list[float]:
+        """The badge's posterior over rooms (venue order) then none, a copy."""
+        n = self.venue.n_rooms
+        b = self._badges.get(badge)
+        if b is None or b.post is None:
+            out = [0.0] * (n + 1)
+            out[n] = 1.0
+            return out
+        return list(b.post)
+
+    def occupancy(self) -> dict[str, tuple[float, float, float]]:
+        """{room: (expected head count, low, high)} (95 % normal interval)."""
+        out = {}
+        for r in range(self.venue.n_rooms):
+            out[self.venue.rooms[r]] = self.occ.interval(r)
+        return out
+
+    def smoothed(self, badge: str, ts: float) -> list[float]:
+        """Fixed-lag smoothed posterior of the badge at ``ts``, using every update
+        processed so far (call after ``advance(ts + lag)``); needs ``lag > 0``."""
+        if self.lag <= 0.0:
+            raise PresenceError("bad-setting", "smoothing needs an estimator with lag > 0")
+        n = self.venue.n_rooms
+        b = self._badges.get(badge)
+        hist = b.history if b is not None else []
+        k = -1
+        for i in range(len(hist)):
+            if hist[i][0] <= ts:
+                k = i
+        if k < 0 or b is None or b.post is None:
+            return self.posterior(badge) if k >= 0 else _none_vector(n)
+        alpha = list(hist[k][1])
+        self.transitions.predict(alpha, ts - hist[k][0])
+        beta = [1.0] * (n + 1)
+        j = len(hist) - 1
+        while j > k:
+            factors = hist[j][2]
+            for i in range(n + 1):
+                beta[i] *= factors[i]
+            before = hist[j - 1][0] if j - 1 > k else ts
+            self.transitions.backward(beta, hist[j][0] - before)
+            normalise(beta)
+            j -= 1
+        for i in range(n + 1):
+            alpha[i] *= beta[i]
+        normalise(alpha)
+        return alpha
+
+    # ---- internals ---------------------------------------------------------
+
+    def _close_time(self, burst: Burst) -> float:
+        a = burst.last + self.gap
+        b = burst.start + self.max_len
+        return a if a < b else b
+
+    def _due(self, b: _Badge) -> float:
+        if b.burst is not None:
+            return self._close_time(b.burst)
+        if b.post is None:
+            return _INF
+        forget = b.last_report + self.forget_after
+        return forget if forget < b.check else b.check
+
+    def _schedule(self, b: _Badge) -> None:
+        due = self._due(b)
+        if due >= _INF:
+            return
+        k = int(due // 1)
+        if k < 0:
+            k = 0
+        if b.bucket < 0 or k < b.bucket:
+            b.bucket = k
+            self._buckets.setdefault(k, []).append(b)
+            if self._cursor < 0 or k < self._cursor:
+                self._cursor = k
+
+    def _run(self, b: _Badge, ts: float) -> None:
+        """Apply every event of badge b that falls due strictly before ts."""
+        while True:
+            if b.burst is not None:
+                close = self._close_time(b.burst)
+                if close < ts:
+                    self._close(b, close)
+                    continue
+                return
+            if b.post is None:
+                return
+            forget = b.last_report + self.forget_after
+            if forget < ts and forget <= b.check:
+                self.occ.add(b.post, -1.0)
+                b.post = None
+                b.heard = 0
+                b.history = []
+                b.check = _INF
+                return
+            if b.check < ts:
+                b.heard = 0
+                self._hmm_update(b, b.check, None)
+                b.check += b.period
+                continue
+            return
+
+    def _close(self, b: _Badge, tc: float) -> None:
+        burst = b.burst
+        if burst is None:
+            return
+        b.burst = None
+        summary = burst.summary(self.stat)
+        interval = burst.start - b.last_start
+        if 0.0 < interval < 3.0 * b.period:
+            b.period = clamp(0.8 * b.period + 0.2 * interval, 2.0, 600.0)
+        b.last_start = burst.start
+        b.check = burst.start + 1.5 * b.period
+        t_off = b.offset.value
+        heard = []
+        for g, y, _ in summary:
+            heard.append((g, y - t_off))
+        b.heard = len(summary)
+        self._hmm_update(b, tc, self.emission.scores(heard))
+        if self.calibrate:
+            self._learn(b, tc, summary)
+
+    def _hmm_update(self, b: _Badge, ts: float, scores: dict[int, float] | None) -> None:
+        n = self.venue.n_rooms
+        post = b.post
+        if post is None:
+            # Prior for a badge we knew nothing about: half in none, half spread
+            # over the rooms; one heard burst outweighs it.
+            post = [0.5 / n] * (n + 1)
+            post[n] = 0.5
+            b.post = post
+        else:
+            self.occ.add(post, -1.0)
+            if ts > b.t_post:
+                self.transitions.predict(post, ts - b.t_post)
+        factors = self.emission.apply(post, scores)
+        self.occ.add(post, 1.0)
+        if ts > b.t_post:
+            b.t_post = ts
+        if self.lag > 0.0:
+            hist = b.history
+            hist.append((ts, list(post), factors))
+            horizon = ts - 2.0 * self.lag - self.max_len - self.gap
+            while len(hist) >= 2 and hist[1][0] < horizon:
+                hist.pop(0)
+
+    def _learn(self, b: _Badge, ts: float, summary: list[tuple[int, float, int]]) -> None:
+        post = b.post
+        if post is None:
+            return
+        r = argmax(post)
+        conf = post[r]
+        if r >= self.venue.n_rooms or conf < self.calib_conf:
+            return
+        lines = self.emission.lines
+        t_off = b.offset.value
+        total = 0.0
+        k = 0
+        for g, y, _ in summary:
+            u = self._u[g].get(r)
+            if u is None:
+                continue
+            line = lines[g]
+            total += y - line.mu(u)
+            k += 1
+            line.observe(ts, u, y - t_off, conf)
+            line.solve()
+            self.emission.refresh(g)
+        if k:
+            b.offset.observe(ts, total / k, conf)
+
+
+def _none_vector(n: int) -> list[float]:
+    out = [0.0] * (n + 1)
+    out[n] = 1.0
+    return out

@@ -1,0 +1,139 @@
+"""The per-badge hidden Markov model over rooms plus ``none``: transitions.
+
+States are the venue's rooms ``0 .. R-1`` and ``R`` = none (left the venue or out
+of range of every gateway). A posterior is a plain list of R + 1 floats that sums
+to one. Over an interval ``dt`` (seconds, continuous time, so bursts every 60 s
+and a 1 Hz stream are handled alike) a badge in room q
+
+- stays with probability ``exp(-dt (1/move_time + 1/leave_time))`` (sticky);
+- otherwise leaves the venue (share ``leave``), or moves to another room: with
+  adjacency, ``1 - teleport`` of that goes to the rooms next to q and ``teleport``
+  anywhere (60 s between bursts is long enough to cross a room); without it,
+  anywhere uniformly;
+
+and a badge in none enters a room (uniformly) with probability
+``1 - exp(-dt / enter_time)``. ``predict`` applies this forward; ``backward`` is its
+transpose, used by fixed-lag smoothing. Both cost O(R + edges).
+"""
+
+from .errors import PresenceError
+from .presence_math import exp
+
+
+class Transitions:
+    def __init__(
+        self,
+        neighbours: list[list[int]],
+        move_time: float = 1800.0,
+        leave_time: float = 7200.0,
+        enter_time: float = 1800.0,
+        teleport: float = 0.3,
+    ) -> None:
+        if move_time <= 0.0 or leave_time <= 0.0 or enter_time <= 0.0:
+            raise PresenceError("bad-setting", "transition times must be positive")
+        if not 0.0 <= teleport <= 1.0:
+            raise PresenceError("bad-setting", "teleport must be in [0, 1]")
+        self.neighbours = neighbours
+        self.n = len(neighbours)
+        self.rate_move = 1.0 / move_time
+        self.rate_leave = 1.0 / leave_time
+        self.rate_enter = 1.0 / enter_time
+        self.teleport = teleport
+        self._scratch = [0.0] * (self.n + 1)
+
+    def _coefficients(self, dt: float) -> tuple[float, float, float]:
+        rate = self.rate_move + self.rate_leave
+        stay = exp(-dt * rate)
+        leave_share = self.rate_leave / rate
+        enter = 1.0 - exp(-dt * self.rate_enter)
+        return stay, leave_share, enter
+
+    def predict(self, post: list[float], dt: float) -> None:
+        """Propagate a posterior ``dt`` seconds forward, in place."""
+        if dt <= 0.0:
+            return
+        n = self.n
+        stay, leave_share, enter = self._coefficients(dt)
+        new = self._scratch
+        tele = self.teleport
+        spread = 0.0  # mass that lands uniformly on the rooms
+        to_none = 0.0
+        for r in range(n):
+            new[r] = 0.0
+        for q in range(n):
+            p = post[q]
+            if p == 0.0:
+                continue
+            new[q] += p * stay
+            moved = p - p * stay
+            to_none += moved * leave_share
+            moved -= moved * leave_share
+            nb = self.neighbours[q]
+            if nb:
+                share = moved * (1.0 - tele) / len(nb)
+                for r in nb:
+                    new[r] += share
+                spread += moved * tele
+            else:
+                spread += moved
+        pn = post[n]
+        spread += pn * enter
+        each = spread / n
+        for r in range(n):
+            post[r] = new[r] + each
+        post[n] = pn - pn * enter + to_none
+
+    def backward(self, beta: list[float], dt: float) -> None:
+        """beta(q) <- sum_r T_dt(q -> r) beta(r), in place (transpose of predict)."""
+        if dt <= 0.0:
+            return
+        n = self.n
+        stay, leave_share, enter = self._coefficients(dt)
+        tele = self.teleport
+        mean_rooms = 0.0
+        for r in range(n):
+            mean_rooms += beta[r]
+        mean_rooms /= n
+        bn = beta[n]
+        new = self._scratch
+        for q in range(n):
+            nb = self.neighbours[q]
+            if nb:
+                local = 0.0
+                for r in nb:
+                    local += beta[r]
+                moved = (1.0 - tele) * local / len(nb) + tele * mean_rooms
+            else:
+                moved = mean_rooms
+            move = (1.0 - stay) * ((1.0 - leave_share) * moved + leave_share * bn)
+            new[q] = stay * beta[q] + move
+        for q in range(n):
+            beta[q] = new[q]
+        beta[n] = (1.0 - enter) * bn + enter * mean_rooms
+
+
+def normalise(post: list[float]) -> float:
+    """Scale a non-negative vector to sum to one, in place; returns the old sum.
+    An all-zero vector (numerical underflow) becomes uniform."""
+    total = 0.0
+    for p in post:
+        total += p
+    if total <= 0.0:
+        u = 1.0 / len(post)
+        for i in range(len(post)):
+            post[i] = u
+        return 0.0
+    inv = 1.0 / total
+    for i in range(len(post)):
+        post[i] *= inv
+    return total
+
+
+def argmax(post: list[float]) -> int:
+    best = 0
+    value = post[0]
+    for i in range(1, len(post)):
+        if post[i] > value:
+            value = post[i]
+            best = i
+    return best

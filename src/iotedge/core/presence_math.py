@@ -1,0 +1,88 @@
+"""Small float helpers for the presence estimator, portable to MicroPython.
+
+The portable core may not import ``math`` (see tests/test_core_rules.py), so the
+few transcendental functions the estimator needs are built from the ``**``
+operator (which every Python has) and a short series. They are used when the
+model's cached tables are rebuilt, not per advert.
+"""
+
+_E = 2.718281828459045
+_LN2 = 0.6931471805599453
+_SQRT2 = 1.4142135623730951
+_LN10 = 2.302585092994046
+
+
+def exp(x: float) -> float:
+    """e**x, clamped so it never overflows (the estimator only needs ratios)."""
+    if x < -745.0:
+        return 0.0
+    if x > 700.0:
+        x = 700.0
+    return _E**x
+
+
+def ln(x: float) -> float:
+    """Natural logarithm of a positive float (range reduction + atanh series)."""
+    if x <= 0.0:
+        return -1.0e300
+    k = 0
+    # Coarse reduction by 2**32 steps keeps the loops short for extreme inputs.
+    while x >= 4294967296.0:
+        x = x / 4294967296.0
+        k += 32
+    while x < 2.3283064365386963e-10:
+        x = x * 4294967296.0
+        k -= 32
+    while x >= 2.0:
+        x = x * 0.5
+        k += 1
+    while x < 1.0:
+        x = x * 2.0
+        k -= 1
+    if x > _SQRT2:
+        x = x * 0.5
+        k += 1
+    # ln(x) = 2 atanh(t), t = (x - 1) / (x + 1), |t| <= 0.172 here.
+    t = (x - 1.0) / (x + 1.0)
+    t2 = t * t
+    series = 1.0 + t2 * (
+        1.0 / 3.0
+        + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 / 13.0))))
+    )
+    return 2.0 * t * series + k * _LN2
+
+
+def log10(x: float) -> float:
+    return ln(x) / _LN10
+
+
+def softplus(x: float) -> float:
+    """ln(1 + e**x) without overflow."""
+    if x > 30.0:
+        return x
+    if x < -30.0:
+        return exp(x)
+    return ln(1.0 + exp(x))
+
+
+def log_sigmoid(x: float) -> float:
+    """ln(1 / (1 + e**-x))."""
+    return -softplus(-x)
+
+
+def huber(z: float, c: float) -> float:
+    """Negative Huber loss of a standardised residual: a Gaussian log-density
+    (up to a constant) whose tails are linear, so one wild reading cannot veto a room."""
+    if z < 0.0:
+        z = -z
+    if z <= c:
+        return -0.5 * z * z
+    return -c * z + 0.5 * c * c
+
+
+def clamp(x: float, lo: float, hi: float) -> float:
+    if x < lo:
+        return lo
+    if x > hi:
+        return hi
+    return x

@@ -1,0 +1,236 @@
+"""Scoring estimators against the simulator's truth, side by side.
+
+Metrics, each over every badge in ``truth.csv`` at every replay step ``t``
+(a badge not yet reported by any gateway counts as estimated ``none``):
+
+- **accuracy**: share of badge-steps whose estimated room (incl. ``none``)
+  equals the true room at second ``t``;
+- **flaps per badge-hour**: estimate changes between consecutive steps while the
+  true room stayed the same and the new estimate is wrong (a change *to* the
+  true room is a correction, not a flap), per hour a badge spends in the venue;
+- **occupancy WAPE**: sum over steps and rooms of |estimated - true head count|
+  divided by the sum of true head counts (rooms only, not ``none``);
+- **time to detect a room change**: for each true change into a room the badge
+  then stays in for at least ``dwell`` burst periods, the time from the change to
+  the first step whose estimate is the new room; a change never detected within
+  that stay counts as infinitely late. Median and p95, in burst periods;
+- **ECE**: expected calibration error of the reported confidence, 10 equal bins.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from iotedge.presence.io import Truth
+from iotedge.presence.replay import Step
+
+NONE = "none"
+ECE_BINS = 10
+
+
+@dataclass
+class Score:
+    """Raw counts, so scores of several runs can be pooled with :meth:`merge`."""
+
+    method: str
+    correct: int = 0
+    total: int = 0
+    flaps: int = 0
+    present_seconds: float = 0.0
+    abs_error: float = 0.0
+    true_count: float = 0.0
+    delays: list[float] = field(default_factory=list)
+    bin_conf: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
+    bin_correct: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
+    bin_n: list[int] = field(default_factory=lambda: [0] * ECE_BINS)
+
+    def merge(self, other: Score) -> None:
+        self.correct += other.correct
+        self.total += other.total
+        self.flaps += other.flaps
+        self.present_seconds += other.present_seconds
+        self.abs_error += other.abs_error
+        self.true_count += other.true_count
+        self.delays.extend(other.delays)
+        for i in range(ECE_BINS):
+            self.bin_conf[i] += other.bin_conf[i]
+            self.bin_correct[i] += other.bin_correct[i]
+            self.bin_n[i] += other.bin_n[i]
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else math.nan
+
+    @property
+    def flaps_per_badge_hour(self) -> float:
+        hours = self.present_seconds / 3600.0
+        return self.flaps / hours if hours else math.nan
+
+    @property
+    def wape(self) -> float:
+        return self.abs_error / self.true_count if self.true_count else math.nan
+
+    def delay_quantile(self, q: float) -> float:
+        """Nearest-rank quantile of detection delays (seconds; inf = never)."""
+        if not self.delays:
+            return math.nan
+        ordered = sorted(self.delays)
+        rank = max(1, math.ceil(q * len(ordered)))
+        return ordered[rank - 1]
+
+    @property
+    def detected(self) -> float:
+        if not self.delays:
+            return math.nan
+        return sum(1 for d in self.delays if d != math.inf) / len(self.delays)
+
+    @property
+    def ece(self) -> float:
+        n = sum(self.bin_n)
+        if not n:
+            return math.nan
+        err = 0.0
+        for i in range(ECE_BINS):
+            if self.bin_n[i]:
+                gap = abs(self.bin_conf[i] - self.bin_correct[i]) / self.bin_n[i]
+                err += gap * self.bin_n[i] / n
+        return err
+
+
+class Evaluator:
+    """Consumes one estimator's steps and scores them against the truth."""
+
+    def __init__(
+        self, method: str, truth: Truth, step: float, period: float = 60.0, dwell: float = 3.0
+    ) -> None:
+        self.truth = truth
+        self.step = step
+        self.period = period
+        self.dwell = dwell
+        self.score = Score(method)
+        self._badges = truth.badges()
+        self._first, self._last = truth.span()
+        self._rooms: set[str] = set()
+        for seq in truth.rooms.values():
+            self._rooms.update(seq)
+        self._rooms.discard(NONE)
+        self._prev_est: dict[str, str] = {}
+        self._prev_truth: dict[str, str] = {}
+        # per badge: (step time, estimate) for the detection metric
+        self._history: dict[str, list[tuple[float, str]]] = {b: [] for b in self._badges}
+
+    def add(self, st: Step) -> None:
+        second = int(math.floor(st.ts))
+        if second < self._first or second > self._last:
+            return
+        sc = self.score
+        rows = {badge: (room, conf) for badge, room, conf in st.rows}
+        true_occ: dict[str, int] = {}
+        for badge in self._badges:
+            true_room = self.truth.room(badge, second)
+            est, conf = rows.get(badge, (NONE, 1.0))
+            ok = est == true_room
+            sc.total += 1
+            sc.correct += ok
+            k = min(int(conf * ECE_BINS), ECE_BINS - 1)
+            sc.bin_n[k] += 1
+            sc.bin_conf[k] += conf
+            sc.bin_correct[k] += ok
+            if true_room != NONE:
+                sc.present_seconds += self.step
+                true_occ[true_room] = true_occ.get(true_room, 0) + 1
+            prev = self._prev_est.get(badge)
+            if (
+                prev is not None
+                and est != prev
+                and self._prev_truth.get(badge) == true_room
+                and not ok
+            ):
+                sc.flaps += 1
+            self._prev_est[badge] = est
+            self._prev_truth[badge] = true_room
+            self._history[badge].append((st.ts, est))
+        for room in self._rooms | set(st.occupancy):
+            if room == NONE:
+                continue
+            truth_n = true_occ.get(room, 0)
+            sc.abs_error += abs(st.occupancy.get(room, 0.0) - truth_n)
+            sc.true_count += truth_n
+
+    def finish(self) -> Score:
+        """Compute the detection delays (needs the whole run) and return the score."""
+        min_stay = self.dwell * self.period
+        for badge in self._badges:
+            seq = self.truth.rooms[badge]
+            start = self.truth.start[badge]
+            history = self._history[badge]
+            # segments of constant true room: (first second, last second, room)
+            segments = []
+            seg_start = 0
+            for i in range(1, len(seq) + 1):
+                if i == len(seq) or seq[i] != seq[seg_start]:
+                    segments.append((start + seg_start, start + i - 1, seq[seg_start]))
+                    seg_start = i
+            j = 0
+            for k in range(1, len(segments)):
+                t0, t1, room = segments[k]
+                if t1 - t0 + 1 < min_stay:
+                    continue
+                while j < len(history) and history[j][0] < t0:
+                    j += 1
+                delay = math.inf
+                i = j
+                while i < len(history) and history[i][0] <= t1:
+                    if history[i][1] == room:
+                        delay = history[i][0] - t0
+                        break
+                    i += 1
+                if history and history[-1][0] < t1 and delay == math.inf:
+                    continue  # the replay ended before we could know
+                self.score.delays.append(delay)
+        return self.score
+
+
+def evaluate(
+    truth: Truth,
+    methods: list[str],
+    steps: Iterable[list[Step]],
+    step: float,
+    period: float = 60.0,
+) -> list[Score]:
+    evaluators = [Evaluator(m, truth, step, period) for m in methods]
+    for per_method in steps:
+        for ev, st in zip(evaluators, per_method, strict=True):
+            ev.add(st)
+    return [ev.finish() for ev in evaluators]
+
+
+def _fmt(value: float, digits: int) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "never"
+    return f"{value:.{digits}f}"
+
+
+def table(scores: list[Score], period: float = 60.0, title: str = "") -> str:
+    """A Markdown table of the scores, one row per method."""
+    lines = []
+    if title:
+        lines.append(f"**{title}**")
+        lines.append("")
+    lines.append(
+        "| method | room accuracy | flaps / badge-h | occupancy WAPE "
+        "| detect median (periods) | detect p95 (periods) | detected | ECE |"
+    )
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for s in scores:
+        lines.append(
+            f"| {s.method} | {_fmt(100 * s.accuracy, 2)} % | {_fmt(s.flaps_per_badge_hour, 2)} "
+            f"| {_fmt(100 * s.wape, 2)} % | {_fmt(s.delay_quantile(0.5) / period, 2)} "
+            f"| {_fmt(s.delay_quantile(0.95) / period, 2)} | {_fmt(100 * s.detected, 1)} % "
+            f"| {_fmt(s.ece, 3)} |"
+        )
+    return "\n".join(lines)
