@@ -122,3 +122,13 @@ class NodeConfError(IotEdgeError):
 
     ``reason``: ``"not-nodeconf"``, ``"bad-json"``, ``"unknown-type"``, ``"bad-length"``.
     """
+
+
+class Ed25519Error(IotEdgeError):
+    """An Ed25519 key, secret or signature is not bytes or has the wrong length, or a
+    public key failed :func:`iotedge.core.ed25519.validate_public_key`.
+
+    A signature that merely does not verify is not an error: ``verify`` returns False.
+    ``reason``: ``"bad-type"``, ``"bad-length"``, ``"non-canonical"``, ``"not-on-curve"``,
+    ``"small-order"``, ``"not-prime-order"``.
+    """
