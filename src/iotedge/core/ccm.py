@@ -12,25 +12,20 @@ any even tag length 4..16, as RFC 3610 section 2 defines them:
   tag, S_1, S_2, ... the message.
 
 :class:`CCM` does that with three reused 16-byte buffers, so on MicroPython with
-``cryptolib`` a decryption into a caller's buffer allocates nothing. A CCM object
-is therefore not safe to share between threads. :func:`new_ccm` picks the
-fastest implementation: ``cryptography``'s AESCCM on CPython when installed
-(:class:`FastCCM`, same interface, its InvalidTag translated to DecryptError),
-else :class:`CCM`. Both raise the same errors for the same inputs.
+``cryptolib`` a decryption into a caller's buffer allocates nothing (and a CCM
+object must not be shared between threads). :func:`new_ccm` picks the fastest:
+``cryptography``'s AESCCM on CPython when installed (``ccm_fast.FastCCM``, same
+interface and errors, loaded only then), else :class:`CCM`.
 """
 
-from ._compat import (
-    AEAD_INVALID_TAG,
-    HAS_FAST_AES_CCM,
-    aes_ecb_into,
-    available_aes_backends,
-    fast_aes_ccm,
-)
+from ._compat import AES_BACKEND, HAS_FAST_AES_CCM, aes_ecb_into, available_aes_backends
 from .errors import CipherParamError, DecryptError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from .ccm_fast import FastCCM
 
 
 def _check_params(key_length: int, tag_length: int) -> None:
@@ -68,7 +63,8 @@ class CCM:
     def __init__(self, key: bytes, tag_length: int = 4, backend: str = "") -> None:
         _check_params(len(key), tag_length)
         self.tag_length = tag_length
-        self._ecb = aes_ecb_into(key, backend)
+        self.backend = backend or AES_BACKEND
+        self._ecb = aes_ecb_into(key, self.backend)
         self._x = bytearray(16)  # CBC-MAC chain value X_i
         self._a = bytearray(16)  # counter block A_i
         self._s = bytearray(16)  # key stream block S_i
@@ -256,74 +252,6 @@ class CCM:
                 i -= 1
 
 
-class FastCCM:
-    """``cryptography``'s AESCCM behind the interface of :class:`CCM`.
-
-    Same arguments, same errors: parameters are checked here first, and a tag
-    mismatch becomes DecryptError ``"bad-mic"`` instead of InvalidTag.
-    """
-
-    def __init__(self, key: bytes, tag_length: int = 4) -> None:
-        _check_params(len(key), tag_length)
-        aead = fast_aes_ccm(key, tag_length)
-        if aead is None:
-            raise ValueError("the cryptography package is not installed")
-        self.tag_length = tag_length
-        self._aead = aead
-
-    def encrypt(self, nonce: "bytes | bytearray", data: bytes, aad: bytes = b"") -> bytes:
-        _check_nonce(len(nonce), len(data))
-        return self._aead.encrypt(bytes(nonce), bytes(data), bytes(aad) if aad else None)  # type: ignore[no-any-return]
-
-    def decrypt(self, nonce: "bytes | bytearray", data: bytes, aad: bytes = b"") -> bytes:
-        n = len(data) - self.tag_length
-        if n < 0:
-            raise DecryptError(
-                "too-short",
-                str(len(data)) + " bytes cannot hold a " + str(self.tag_length) + "-byte tag",
-            )
-        _check_nonce(len(nonce), n)
-        try:
-            return self._aead.decrypt(bytes(nonce), bytes(data), bytes(aad) if aad else None)  # type: ignore[no-any-return]
-        except AEAD_INVALID_TAG:
-            raise DecryptError("bad-mic", "the message integrity check does not match") from None
-
-    def encrypt_into(
-        self,
-        nonce: "bytes | bytearray",
-        src: "Any",
-        src_start: int,
-        length: int,
-        aad: bytes,
-        dst: "Any",
-        dst_start: int,
-        tag_dst: "Any",
-        tag_start: int,
-    ) -> None:
-        """As :meth:`CCM.encrypt_into` (allocates: cryptography returns new bytes)."""
-        sealed = self.encrypt(nonce, bytes(src[src_start : src_start + length]), aad)
-        dst[dst_start : dst_start + length] = sealed[:length]
-        tag_dst[tag_start : tag_start + self.tag_length] = sealed[length:]
-
-    def decrypt_into(
-        self,
-        nonce: "bytes | bytearray",
-        src: "Any",
-        src_start: int,
-        length: int,
-        tag: "Any",
-        tag_start: int,
-        aad: bytes,
-        dst: "Any",
-        dst_start: int,
-    ) -> None:
-        """As :meth:`CCM.decrypt_into` (allocates: cryptography returns new bytes)."""
-        sealed = bytes(src[src_start : src_start + length]) + bytes(
-            tag[tag_start : tag_start + self.tag_length]
-        )
-        dst[dst_start : dst_start + length] = self.decrypt(nonce, sealed, aad)
-
-
 def ccm_backends() -> "list[str]":
     """Names :func:`new_ccm` accepts here: ``"aead"`` (cryptography's AESCCM) when
     installed, then the portable CCM over each available one-block AES."""
@@ -335,11 +263,13 @@ def new_ccm(key: bytes, tag_length: int = 4, backend: str = "") -> "CCM | FastCC
     """The fastest AES-CCM here, or the one ``backend`` names.
 
     ``backend``: ``""`` (fastest), ``"aead"`` (cryptography's AESCCM),
-    ``"portable"`` (:class:`CCM` over the fastest one-block AES), or a one-block
+    ``"portable"`` (:class:`CCM` over the fastest one-block AES) or a one-block
     AES name (``"cryptolib"``, ``"cryptography"``, ``"pure-python"``) for
     :class:`CCM` over that cipher.
     """
     if backend == "aead" or (not backend and HAS_FAST_AES_CCM):
+        from .ccm_fast import FastCCM
+
         return FastCCM(key, tag_length)
     if backend == "portable":
         backend = ""
