@@ -21,13 +21,9 @@ from typing import Any
 from iotedge.alerts.files import atomic_write
 from iotedge.alerts.keys import SigningKey, ed25519_sign
 from iotedge.core.alert_auth import HmacKey
-from iotedge.core.alert_frame import (
-    MAX_COUNTER,
-    SCHEME_ED25519,
-    build_ed25519_frames,
-    build_hmac_frames,
-)
-from iotedge.core.alert_messages import encode_body
+from iotedge.core.alert_encode import encode_body
+from iotedge.core.alert_frame import MAX_COUNTER, SCHEME_ED25519
+from iotedge.core.alert_sign import build_ed25519_frames, build_hmac_frames
 from iotedge.core.errors import KeyringError
 
 

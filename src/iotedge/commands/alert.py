@@ -209,7 +209,8 @@ def _register_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def _verify(args: argparse.Namespace) -> int:
     from iotedge.alerts.files import FileWindowStore
     from iotedge.core.alert_keyring import parse_keyring
-    from iotedge.core.alert_receiver import REASONS, AlertReceiver
+    from iotedge.core.alert_reasons import REASONS
+    from iotedge.core.alert_receiver import AlertReceiver
 
     ring = parse_keyring(args.keyring.read_bytes())
     store = FileWindowStore(args.state) if args.state else None

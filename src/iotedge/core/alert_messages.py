@@ -27,7 +27,7 @@ same numbers; 15 (revoke) is new.
 import struct
 
 from ._compat import const
-from .errors import AlertError, EncodeError
+from .errors import AlertError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -62,35 +62,6 @@ NO_START = const(0xFFFF)
 SKEW_MINUTES = const(5)
 
 
-def _int_field(fields: "dict[str, Any]", name: str, low: int, high: int, default: int) -> int:
-    value = fields.get(name, default)
-    # type() rather than isinstance(): bool is an int on CPython, not on MicroPython.
-    if type(value) is not int:
-        raise EncodeError("bad-field", name + " must be an integer")
-    if value < low or value > high:
-        raise EncodeError(
-            "out-of-range", name + "=" + str(value) + " not in " + str(low) + ".." + str(high)
-        )
-    return value
-
-
-def _str_field(fields: "dict[str, Any]", name: str) -> bytes:
-    value = fields.get(name, "")
-    if type(value) is not str:
-        raise EncodeError("bad-field", name + " must be text")
-    return value.encode("utf-8")
-
-
-def _short_strings(values: "list[bytes]") -> bytes:
-    out = bytearray()
-    for raw in values:
-        if len(raw) > 255:
-            raise EncodeError("too-long", "a text field is longer than 255 bytes")
-        out.append(len(raw))
-        out.extend(raw)
-    return bytes(out)
-
-
 def _utf8(raw: "bytes | memoryview", offset: int) -> str:
     try:
         return str(bytes(raw), "utf-8")
@@ -112,66 +83,6 @@ def _read_short_strings(body: bytes, offset: int, count: int) -> "list[str]":
     if count >= 0 and (len(out) != count or offset != n):
         raise AlertError("bad-body", "expected exactly " + str(count) + " text fields", offset)
     return out
-
-
-def encode_body(msg_type: int, fields: "dict[str, Any]") -> bytes:
-    """Encode the body of a message of ``msg_type`` from a dict of fields.
-
-    Common fields: ``code``, ``scope``, ``ttl`` (minutes), ``issued`` (unix minutes
-    modulo 65536). Per type: ``text`` or ``args`` (alert, info); ``now_start``,
-    ``next_start``, ``now_title``, ``now_speaker``, ``next_title``, ``next_speaker``
-    (schedule); ``unix``, ``tz_quarters`` (time); ``red``, ``green``, ``blue``,
-    ``state`` (led, ``code`` is the pattern); ``key_ids`` (revoke).
-    """
-    if msg_type not in TYPE_NAMES:
-        raise EncodeError("unknown-type", "message type " + str(msg_type))
-    head = struct.pack(
-        "<BBBH",
-        _int_field(fields, "code", 0, 255, 0),
-        _int_field(fields, "scope", 0, 255, 0),
-        _int_field(fields, "ttl", 0, 255, 0),
-        _int_field(fields, "issued", 0, 0xFFFF, 0),
-    )
-    code = head[0]
-    if msg_type == TYPE_ALERT or msg_type == TYPE_INFO:
-        if code == 0:
-            if "args" in fields:
-                raise EncodeError("bad-field", "code 0 carries text, not args")
-            return head + _str_field(fields, "text")
-        if "text" in fields:
-            raise EncodeError("bad-field", "a template code carries args, not text")
-        args = fields.get("args", [])
-        if type(args) is not list:
-            raise EncodeError("bad-field", "args must be a list of text")
-        return head + _short_strings([_str_field({"a": a}, "a") for a in args])
-    if msg_type == TYPE_SCHEDULE:
-        starts = struct.pack(
-            "<HH",
-            _int_field(fields, "now_start", 0, NO_START, NO_START),
-            _int_field(fields, "next_start", 0, NO_START, NO_START),
-        )
-        names = ("now_title", "now_speaker", "next_title", "next_speaker")
-        return head + starts + _short_strings([_str_field(fields, n) for n in names])
-    if msg_type == TYPE_TIME:
-        return head + struct.pack(
-            "<Ib",
-            _int_field(fields, "unix", 0, 0xFFFFFFFF, 0),
-            _int_field(fields, "tz_quarters", -64, 64, 0),
-        )
-    if msg_type == TYPE_LED:
-        return head + bytes(
-            [
-                _int_field(fields, "red", 0, 255, 0),
-                _int_field(fields, "green", 0, 255, 0),
-                _int_field(fields, "blue", 0, 255, 0),
-                _int_field(fields, "state", 0, 255, 0),
-            ]
-        )
-    # TYPE_REVOKE
-    ids = fields.get("key_ids", [])
-    if type(ids) is not list or not ids:
-        raise EncodeError("bad-field", "key_ids must be a non-empty list")
-    return head + bytes([_int_field({"k": k}, "k", 1, 255, 0) for k in ids])
 
 
 def decode_body(msg_type: int, body: bytes) -> "dict[str, Any]":
