@@ -74,7 +74,7 @@ def type_code(name):
 TEST_KEY = bytes(range(32))
 
 
-def test_ring(company=0xFFFF, key_ids=(1,), types=None):
+def make_ring(company=0xFFFF, key_ids=(1,), types=None):
     ring = Keyring(company)
     for key_id in key_ids:
         if types is None:
