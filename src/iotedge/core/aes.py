@@ -18,6 +18,10 @@ the XOR of the column, then AddRoundKey.
 This is a straightforward table implementation: its timing depends on the data
 (S-box lookups), acceptable for a fallback that checks advert integrity, not for
 a device holding long-term secrets against a local timing attacker.
+
+The four columns of a round are written out (locals, no list indexing) but the
+ten rounds share one loop: unrolling those too ran 1.5x faster yet needed 8 KiB
+more heap to compile from source, which a 64 KiB board cannot spare.
 """
 
 from .errors import CipherParamError
@@ -127,8 +131,7 @@ class AES:
         s13 = block[13] ^ rk[13]
         s14 = block[14] ^ rk[14]
         s15 = block[15] ^ rk[15]
-        k = 16
-        while True:
+        for k in range(16, 160, 16):
             x0 = sb[s0]
             x1 = sb[s5]
             x2 = sb[s10]
@@ -165,58 +168,35 @@ class AES:
             t13 = x1 ^ u ^ xt[x1 ^ x2] ^ rk[k + 13]
             t14 = x2 ^ u ^ xt[x2 ^ x3] ^ rk[k + 14]
             t15 = x3 ^ u ^ xt[x3 ^ x0] ^ rk[k + 15]
-            if k == 144:
-                break
-            x0 = sb[t0]
-            x1 = sb[t5]
-            x2 = sb[t10]
-            x3 = sb[t15]
-            u = x0 ^ x1 ^ x2 ^ x3
-            s0 = x0 ^ u ^ xt[x0 ^ x1] ^ rk[k + 16]
-            s1 = x1 ^ u ^ xt[x1 ^ x2] ^ rk[k + 16 + 1]
-            s2 = x2 ^ u ^ xt[x2 ^ x3] ^ rk[k + 16 + 2]
-            s3 = x3 ^ u ^ xt[x3 ^ x0] ^ rk[k + 16 + 3]
-            x0 = sb[t4]
-            x1 = sb[t9]
-            x2 = sb[t14]
-            x3 = sb[t3]
-            u = x0 ^ x1 ^ x2 ^ x3
-            s4 = x0 ^ u ^ xt[x0 ^ x1] ^ rk[k + 16 + 4]
-            s5 = x1 ^ u ^ xt[x1 ^ x2] ^ rk[k + 16 + 5]
-            s6 = x2 ^ u ^ xt[x2 ^ x3] ^ rk[k + 16 + 6]
-            s7 = x3 ^ u ^ xt[x3 ^ x0] ^ rk[k + 16 + 7]
-            x0 = sb[t8]
-            x1 = sb[t13]
-            x2 = sb[t2]
-            x3 = sb[t7]
-            u = x0 ^ x1 ^ x2 ^ x3
-            s8 = x0 ^ u ^ xt[x0 ^ x1] ^ rk[k + 16 + 8]
-            s9 = x1 ^ u ^ xt[x1 ^ x2] ^ rk[k + 16 + 9]
-            s10 = x2 ^ u ^ xt[x2 ^ x3] ^ rk[k + 16 + 10]
-            s11 = x3 ^ u ^ xt[x3 ^ x0] ^ rk[k + 16 + 11]
-            x0 = sb[t12]
-            x1 = sb[t1]
-            x2 = sb[t6]
-            x3 = sb[t11]
-            u = x0 ^ x1 ^ x2 ^ x3
-            s12 = x0 ^ u ^ xt[x0 ^ x1] ^ rk[k + 16 + 12]
-            s13 = x1 ^ u ^ xt[x1 ^ x2] ^ rk[k + 16 + 13]
-            s14 = x2 ^ u ^ xt[x2 ^ x3] ^ rk[k + 16 + 14]
-            s15 = x3 ^ u ^ xt[x3 ^ x0] ^ rk[k + 16 + 15]
-            k += 32
-        out[0] = sb[t0] ^ rk[160]
-        out[1] = sb[t5] ^ rk[161]
-        out[2] = sb[t10] ^ rk[162]
-        out[3] = sb[t15] ^ rk[163]
-        out[4] = sb[t4] ^ rk[164]
-        out[5] = sb[t9] ^ rk[165]
-        out[6] = sb[t14] ^ rk[166]
-        out[7] = sb[t3] ^ rk[167]
-        out[8] = sb[t8] ^ rk[168]
-        out[9] = sb[t13] ^ rk[169]
-        out[10] = sb[t2] ^ rk[170]
-        out[11] = sb[t7] ^ rk[171]
-        out[12] = sb[t12] ^ rk[172]
-        out[13] = sb[t1] ^ rk[173]
-        out[14] = sb[t6] ^ rk[174]
-        out[15] = sb[t11] ^ rk[175]
+            s0 = t0
+            s1 = t1
+            s2 = t2
+            s3 = t3
+            s4 = t4
+            s5 = t5
+            s6 = t6
+            s7 = t7
+            s8 = t8
+            s9 = t9
+            s10 = t10
+            s11 = t11
+            s12 = t12
+            s13 = t13
+            s14 = t14
+            s15 = t15
+        out[0] = sb[s0] ^ rk[160]
+        out[1] = sb[s5] ^ rk[161]
+        out[2] = sb[s10] ^ rk[162]
+        out[3] = sb[s15] ^ rk[163]
+        out[4] = sb[s4] ^ rk[164]
+        out[5] = sb[s9] ^ rk[165]
+        out[6] = sb[s14] ^ rk[166]
+        out[7] = sb[s3] ^ rk[167]
+        out[8] = sb[s8] ^ rk[168]
+        out[9] = sb[s13] ^ rk[169]
+        out[10] = sb[s2] ^ rk[170]
+        out[11] = sb[s7] ^ rk[171]
+        out[12] = sb[s12] ^ rk[172]
+        out[13] = sb[s1] ^ rk[173]
+        out[14] = sb[s6] ^ rk[174]
+        out[15] = sb[s11] ^ rk[175]
