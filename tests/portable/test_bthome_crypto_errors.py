@@ -5,7 +5,11 @@ The frame is the bthome.io/encryption example (see test_bthome_crypto.py).
 
 import gc
 
-from vectors_crypto import h
+from vectors_crypto import SPEC_FRAME as FRAME
+from vectors_crypto import SPEC_KEY as KEY
+from vectors_crypto import SPEC_MAC as MAC
+from vectors_crypto import SPEC_PLAIN as PLAIN
+from vectors_crypto import expect
 
 from iotedge.core.bthome_crypto import (
     PayloadCipher,
@@ -14,20 +18,6 @@ from iotedge.core.bthome_crypto import (
     frame_counter,
 )
 from iotedge.core.errors import DecryptError, EncodeError
-
-KEY = h("231d39c1d7cc1ab1aee224cd096db932")
-MAC = h("5448e68f80a5")
-PLAIN = h("02ca0903bf13")
-FRAME = h("41a47266c95f730011223378237214")
-
-
-def _expect(exc_type, reason, fn, *args):
-    try:
-        fn(*args)
-    except exc_type as exc:
-        assert exc.reason == reason, (reason, exc.reason)
-    else:
-        raise AssertionError("no " + reason)
 
 
 def test_every_tampered_byte_is_refused():
@@ -54,42 +44,42 @@ def test_wrong_mac_or_key_is_refused():
     gc.collect()
     other_mac = bytearray(MAC)
     other_mac[5] ^= 0x01
-    _expect(DecryptError, "bad-mic", decrypt_payload, KEY, bytes(other_mac), FRAME)
+    expect(DecryptError, "bad-mic", decrypt_payload, KEY, bytes(other_mac), FRAME)
     other_key = bytearray(KEY)
     other_key[15] ^= 0x01
-    _expect(DecryptError, "bad-mic", decrypt_payload, bytes(other_key), MAC, FRAME)
+    expect(DecryptError, "bad-mic", decrypt_payload, bytes(other_key), MAC, FRAME)
 
 
 def test_decrypt_error_reasons():
     gc.collect()
-    _expect(DecryptError, "no-key", decrypt_payload, None, MAC, FRAME)
-    _expect(DecryptError, "no-key", decrypt_payload, b"", MAC, FRAME)
-    _expect(DecryptError, "bad-key-length", decrypt_payload, KEY[:15], MAC, FRAME)
-    _expect(DecryptError, "bad-key-length", decrypt_payload, KEY + b"\x00", MAC, FRAME)
-    _expect(DecryptError, "bad-mac-length", decrypt_payload, KEY, MAC[:5], FRAME)
-    _expect(DecryptError, "bad-mac-length", decrypt_payload, KEY, b"", FRAME)
-    _expect(DecryptError, "too-short", decrypt_payload, KEY, MAC, b"")
-    _expect(DecryptError, "too-short", decrypt_payload, KEY, MAC, FRAME[:8])
+    expect(DecryptError, "no-key", decrypt_payload, None, MAC, FRAME)
+    expect(DecryptError, "no-key", decrypt_payload, b"", MAC, FRAME)
+    expect(DecryptError, "bad-key-length", decrypt_payload, KEY[:15], MAC, FRAME)
+    expect(DecryptError, "bad-key-length", decrypt_payload, KEY + b"\x00", MAC, FRAME)
+    expect(DecryptError, "bad-mac-length", decrypt_payload, KEY, MAC[:5], FRAME)
+    expect(DecryptError, "bad-mac-length", decrypt_payload, KEY, b"", FRAME)
+    expect(DecryptError, "too-short", decrypt_payload, KEY, MAC, b"")
+    expect(DecryptError, "too-short", decrypt_payload, KEY, MAC, FRAME[:8])
     # MAC in the frame: 1 + 6 + 8 bytes at least.
-    _expect(DecryptError, "too-short", decrypt_payload, KEY, MAC, b"\x43" + bytes(13))
-    _expect(DecryptError, "not-encrypted", decrypt_payload, KEY, MAC, b"\x40" + FRAME[1:])
-    _expect(DecryptError, "bad-version", decrypt_payload, KEY, MAC, b"\x21" + FRAME[1:])
-    _expect(DecryptError, "bad-version", decrypt_payload, KEY, MAC, b"\x61" + FRAME[1:])
+    expect(DecryptError, "too-short", decrypt_payload, KEY, MAC, b"\x43" + bytes(13))
+    expect(DecryptError, "not-encrypted", decrypt_payload, KEY, MAC, b"\x40" + FRAME[1:])
+    expect(DecryptError, "bad-version", decrypt_payload, KEY, MAC, b"\x21" + FRAME[1:])
+    expect(DecryptError, "bad-version", decrypt_payload, KEY, MAC, b"\x61" + FRAME[1:])
     # Structure is judged before the key: a plain frame says so even without a key.
-    _expect(DecryptError, "not-encrypted", decrypt_payload, None, MAC, b"\x40\x02\xca\x09")
-    _expect(DecryptError, "not-encrypted", frame_counter, b"\x40" + FRAME[1:])
+    expect(DecryptError, "not-encrypted", decrypt_payload, None, MAC, b"\x40\x02\xca\x09")
+    expect(DecryptError, "not-encrypted", frame_counter, b"\x40" + FRAME[1:])
 
 
 def test_encrypt_error_reasons():
     gc.collect()
-    _expect(EncodeError, "no-key", encrypt_payload, b"", MAC, 0x40, PLAIN, 1)
-    _expect(EncodeError, "bad-key-length", encrypt_payload, KEY[:8], MAC, 0x40, PLAIN, 1)
-    _expect(EncodeError, "bad-mac-length", encrypt_payload, KEY, MAC[:5], 0x40, PLAIN, 1)
-    _expect(EncodeError, "bad-device-info", encrypt_payload, KEY, MAC, 0x140, PLAIN, 1)
-    _expect(EncodeError, "bad-device-info", encrypt_payload, KEY, MAC, -1, PLAIN, 1)
-    _expect(EncodeError, "bad-version", encrypt_payload, KEY, MAC, 0x20, PLAIN, 1)
-    _expect(EncodeError, "bad-counter", encrypt_payload, KEY, MAC, 0x40, PLAIN, -1)
-    _expect(EncodeError, "bad-counter", encrypt_payload, KEY, MAC, 0x40, PLAIN, 0x100000000)
+    expect(EncodeError, "no-key", encrypt_payload, b"", MAC, 0x40, PLAIN, 1)
+    expect(EncodeError, "bad-key-length", encrypt_payload, KEY[:8], MAC, 0x40, PLAIN, 1)
+    expect(EncodeError, "bad-mac-length", encrypt_payload, KEY, MAC[:5], 0x40, PLAIN, 1)
+    expect(EncodeError, "bad-device-info", encrypt_payload, KEY, MAC, 0x140, PLAIN, 1)
+    expect(EncodeError, "bad-device-info", encrypt_payload, KEY, MAC, -1, PLAIN, 1)
+    expect(EncodeError, "bad-version", encrypt_payload, KEY, MAC, 0x20, PLAIN, 1)
+    expect(EncodeError, "bad-counter", encrypt_payload, KEY, MAC, 0x40, PLAIN, -1)
+    expect(EncodeError, "bad-counter", encrypt_payload, KEY, MAC, 0x40, PLAIN, 0x100000000)
     # Counter range ends are fine.
     for counter in (0, 0xFFFFFFFF):
         frame = encrypt_payload(KEY, MAC, 0x40, PLAIN, counter)

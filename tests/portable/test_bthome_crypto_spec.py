@@ -9,12 +9,11 @@ Python on CPython).
 
 import gc
 
+from vectors_crypto import SPEC_FRAME as FRAME
+from vectors_crypto import SPEC_KEY as KEY
+from vectors_crypto import SPEC_MAC as MAC
+from vectors_crypto import SPEC_PLAIN as PLAIN
 from vectors_crypto import h, load
-
-KEY = h("231d39c1d7cc1ab1aee224cd096db932")
-MAC = h("5448e68f80a5")
-PLAIN = h("02ca0903bf13")
-FRAME = h("41a47266c95f730011223378237214")
 
 
 def _xor(a, b, n):

@@ -34,6 +34,24 @@ def h(text):
     return unhexlify(text)
 
 
+def expect(exc_type, reason, fn, *args):
+    """Call ``fn(*args)``; it must raise ``exc_type`` with ``reason``."""
+    try:
+        fn(*args)
+    except exc_type as exc:
+        assert exc.reason == reason, (reason, exc.reason)
+    else:
+        raise AssertionError("no " + reason)
+
+
+# The bthome.io/encryption worked example (first entry of bthome_encryption.json).
+SPEC_KEY = h("231d39c1d7cc1ab1aee224cd096db932")
+SPEC_MAC = h("5448e68f80a5")
+SPEC_PLAIN = h("02ca0903bf13")  # temperature 25.06 C, humidity 50.55 %
+SPEC_FRAME = h("41a47266c95f730011223378237214")
+SPEC_COUNTER = 0x33221100  # the counter bytes 00 11 22 33, little-endian
+
+
 def run_aes_blocks(backend):
     """FIPS-197 appendix B/C.1 and SP 800-38A F.1.1 through one AES backend."""
     from iotedge.core._compat import aes_ecb_encryptor
