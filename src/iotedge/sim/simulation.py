@@ -350,7 +350,8 @@ class _Run:
         self.leg_ptr = [0] * cfg.badges
         self.clap_ptr = [0] * cfg.badges
         self.seq = [0] * cfg.badges
-        self.down = [False] * len(sim.gateways)
+        # Outage spans per gateway index (most have none: the check is then a falsy list).
+        self.outages = [sim.outages[g.gw_id] for g in sim.gateways]
         self.buckets: dict[int, list[tuple[float, int, Report]]] = {}
         self.counter = 0
         stats = RunStats(
@@ -377,15 +378,6 @@ class _Run:
         starts: dict[int, list[tuple[float, int]]] = {}
         for i, info in enumerate(sim.badges):
             starts.setdefault(int(info.first_burst), []).append((info.first_burst, i))
-        # Gateway up/down switches: (time, gateway, down?) in time order.
-        switches = sorted(
-            (t, gi, is_down)
-            for gi, g in enumerate(sim.gateways)
-            for a, b_ in sim.outages[g.gw_id]
-            for t, is_down in ((a, True), (b_, False))
-        )
-        sw = 0
-        depth = [0] * len(sim.gateways)  # overlapping outages nest
         areas = self.area
         n_rooms = len(areas)
         for tick in range(duration):
@@ -405,13 +397,7 @@ class _Run:
                 truth.append(Truth(tick, badge_ids[b], rooms[b]))
             for r in range(n_rooms):
                 self.density[r] = count[r] / areas[r]
-            # 2. gateway outages
-            while sw < len(switches) and switches[sw][0] < tick + 1:
-                _, gi, is_down = switches[sw]
-                depth[gi] += 1 if is_down else -1
-                self.down[gi] = depth[gi] > 0
-                sw += 1
-            # 3. bursts starting in [tick, tick + 1)
+            # 2. bursts starting in [tick, tick + 1)
             todo = sorted(starts.pop(tick, ()))
             i = 0
             while i < len(todo):
@@ -426,7 +412,7 @@ class _Run:
                         todo.append((nxt, b))
                     else:
                         starts.setdefault(int(nxt), []).append((nxt, b))
-            # 4. reports that arrived during the previous second, then this second's truth
+            # 3. reports that arrived during the previous second, then this second's truth
             yield from self._flush(tick - 1)
             self.stats.truth_rows += len(truth)
             yield from truth
@@ -476,11 +462,8 @@ class _Run:
         broom = sim._room_index[room]
         dens = self.density
         body_db, width, cap = cfg.crowd_body_db, cfg.crowd_body_width, cfg.crowd_cap_db
-        down = self.down
         means: list[tuple[int, float]] = []
         for gi, mean, exposure, groom in links:
-            if down[gi]:
-                continue
             d = dens[broom] if groom == broom else 0.5 * (dens[broom] + dens[groom])
             linear = body_db * width * d * exposure
             if linear > 0.0 and cap > 0.0:
@@ -530,6 +513,7 @@ class _Run:
         drain = cfg.battery_drain_per_advert
         buckets = self.buckets
         stats = self.stats
+        outages = self.outages
         att_g = stats.per_gateway_attempts
         lost_g = stats.per_gateway_lost
         counter = self.counter
@@ -538,6 +522,9 @@ class _Run:
             seq = seq0 + k + 1
             battery = max(0, int(battery0 - seq * drain))
             for gi, mean in means:
+                spans = outages[gi]
+                if spans and any(a <= t_adv < b for a, b in spans):
+                    continue  # the gateway is down: it hears nothing
                 attempts += 1
                 att_g[gi] += 1
                 if rand() < loss[gi]:

@@ -1,0 +1,92 @@
+"""Invariants of the virtual venue that hold for any seed and any sensible parameters."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iotedge.sim.events import Report, Truth
+from iotedge.sim.geometry import OUTSIDE
+from iotedge.sim.scenarios import build_scenario
+from iotedge.sim.shadowing import ShadowField
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    duration=st.integers(30, 240),
+    badges=st.integers(1, 12),
+    mode=st.sampled_from(["burst", "continuous"]),
+    max_delay=st.floats(0.5, 5.0),
+)
+def test_every_event_is_well_formed(
+    seed: int, duration: int, badges: int, mode: str, max_delay: float
+) -> None:
+    sim = build_scenario(
+        "small",
+        seed,
+        duration=duration,
+        badges=badges,
+        mode=mode,
+        max_delay_s=max_delay,
+        batch_interval_s=min(0.5, max_delay),
+        latency_s=min(0.08, max_delay),
+        outages_per_hour=30.0,
+    )
+    badge_ids = {b.badge_id for b in sim.badges}
+    gw_ids = {g.gw_id for g in sim.gateways}
+    clock = {g.gw_id: g.clock_offset_s for g in sim.gateways}
+    rooms = set(sim.room_names) | {OUTSIDE}
+    last_arrival = 0.0
+    truth_rows = 0
+    for ev in sim.run():
+        assert ev.arrival >= last_arrival
+        last_arrival = ev.arrival
+        if isinstance(ev, Report):
+            assert ev.badge in badge_ids and ev.gateway in gw_ids
+            assert -110 <= ev.rssi <= -20
+            assert 0.0 <= ev.ts < duration + 0.03
+            assert ev.ts <= ev.arrival <= ev.ts + max_delay + 1e-9
+            # A gateway hears nothing while it is down (ts carries its clock offset).
+            assert sim.gateway_up(ev.gateway, ev.ts - clock[ev.gateway])
+        else:
+            assert isinstance(ev, Truth)
+            assert ev.badge in badge_ids and ev.room in rooms and 0 <= ev.ts < duration
+            truth_rows += 1
+    assert truth_rows == duration * badges
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    sigma=st.floats(0.5, 8.0),
+    corr=st.floats(0.5, 20.0),
+    x=st.floats(-50, 150),
+    y=st.floats(-50, 150),
+)
+def test_shadowing_is_bounded_and_continuous(
+    seed: int, sigma: float, corr: float, x: float, y: float
+) -> None:
+    import random
+
+    field = ShadowField(random.Random(seed), (0, 0, 60, 40), sigma, corr, 1.0)
+    v = field.value(x, y)
+    assert abs(v) < 7 * sigma  # Gaussian: beyond 7 std is impossible in practice
+    # Continuity: 1 cm away the value barely moves.
+    assert abs(field.value(x + 0.01, y) - v) < 0.05 * sigma + 1e-9
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_itineraries_cover_the_event_without_gaps(seed: int) -> None:
+    sim = build_scenario("small", seed, badges=8)
+    for person in sim.people:
+        legs = person.legs
+        assert legs[0].t0 == 0.0
+        assert legs[-1].t1 >= sim.config.duration
+        for a, b in itertools.pairwise(legs):
+            assert a.t1 == b.t0 and a.t1 > a.t0
+        times = [t for t, _ in person.room_changes]
+        assert times == sorted(times)
