@@ -1,13 +1,15 @@
 """Loader for the Ed25519 vector files in tests/vectors/ (portable: CPython and MicroPython).
 
 * ``ed25519_rfc8032.json``: RFC 8032 section 7.1 TEST 1, 2, 3, 1024 and SHA(abc),
-  copied from the RFC (the ``source`` field of each entry names it);
-  tests/test_ed25519_vectors.py re-checks every entry against ``cryptography``.
+  copied from the RFC (each entry's ``source`` names it); tests/test_ed25519_vectors.py
+  re-checks every entry against ``cryptography``.
 * ``ed25519_edge_cases.json``: edge cases derived by construction in
-  tests/test_ed25519_edge_cases.py (which regenerates and compares the file).
+  tests/test_ed25519_edge_cases.py, which regenerates the file and compares.
 
-The files are JSON arrays with one object per line, so a board-sized heap can read
-them one case at a time instead of holding the whole file.
+Both files are ``json.dumps(entries, indent=1)`` with messages as lists of hex
+chunks of at most 32 bytes, so no line is long. :func:`cases` reads them a line at a
+time: on a 64 KB MicroPython heap the largest free block can be under 2 KB, too
+small for json.load of the whole file or even for one 2 KB line.
 """
 
 import binascii
@@ -20,18 +22,39 @@ def _vectors_dir():
 
 
 def cases(filename):
-    """Yield each entry of tests/vectors/``filename`` as a dict, one line at a time."""
+    """Yield each entry of tests/vectors/``filename`` as a dict, one at a time."""
+    entry = None
+    key = None
+    chunks = None
     with open(_vectors_dir() + filename) as f:
         for line in f:
             line = line.strip()
-            if line.startswith("{"):
-                if line.endswith(","):
-                    line = line[:-1]
-                yield json.loads(line)
+            if line.endswith(","):
+                line = line[:-1]
+            if entry is None:
+                if line == "{":
+                    entry = {}
+            elif chunks is not None:
+                if line == "]":
+                    entry[key] = chunks
+                    chunks = None
+                else:
+                    chunks.append(json.loads(line))
+            elif line == "}":
+                yield entry
+                entry = None
+            elif line.endswith("["):
+                key = json.loads(line[: line.index(":")])
+                chunks = []
+            else:
+                entry.update(json.loads("{" + line + "}"))
 
 
-def unhex(text):
-    return binascii.unhexlify(text)
+def unhex(value):
+    """Bytes of a hex string, or of a list of hex chunks (joined as bytes, not as text)."""
+    if isinstance(value, list):
+        return b"".join([binascii.unhexlify(chunk) for chunk in value])
+    return binascii.unhexlify(value)
 
 
 def rfc8032(name):

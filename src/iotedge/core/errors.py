@@ -129,6 +129,6 @@ class Ed25519Error(IotEdgeError):
     public key failed :func:`iotedge.core.ed25519.validate_public_key`.
 
     A signature that merely does not verify is not an error: ``verify`` returns False.
-    ``reason``: ``"bad-type"``, ``"bad-length"``, ``"non-canonical"``, ``"not-on-curve"``,
+    ``reason``: ``"bad-type"``, ``"bad-length"``, ``"non-canonical"``, ``"not-a-point"``,
     ``"small-order"``, ``"not-prime-order"``.
     """

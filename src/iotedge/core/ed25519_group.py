@@ -1,0 +1,301 @@
+"""Edwards25519 group arithmetic behind ``ed25519.py`` (internal to it).
+
+Field elements are Python ints mod p; points use extended twisted Edwards
+coordinates. docs/ed25519.md explains the choices and what they cost.
+"""
+
+# Why the code looks the way it does (MicroPython is the target):
+# - Every multiplication is reduced with % p; sums and differences are not, the
+#   next product absorbs them. Big-int operations allocate, so fewer is faster.
+# - Doubling and addition (Hisil-Wong-Carter-Dawson 2008, a = -1) produce the
+#   "completed" form (E, F, G, H); (X, Y, Z) = (EF, GH, FG) costs 3
+#   multiplications and T = EH one more, paid only before an addition.
+# - Scalars are recoded to width-w NAF (odd signed digits, at least w - 1 zeros
+#   after each) in 256-byte bytearrays, negative digits stored as 256 - |d|.
+# - Exponentiations use a fixed addition chain (254 squarings + 11
+#   multiplications) that beats MicroPython's three-argument pow (square and
+#   multiply, ~500 multiplications for p - 2).
+# - The odd multiples of B are a bytes constant, not int literals: on MicroPython
+#   int literals of this size cost about four times the heap, and frozen
+#   firmware keeps bytes in flash.
+
+P = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFED  # 2^255 - 19
+# Curve constant d = -121665/121666 mod p and 2d (RFC 8032 5.1).
+D = 0x52036CEE2B6FFE738CC740797779E89800700A4D4141D8AB75EB4DCA135978A3
+D2 = 0x2406D9DC56DFFCE7198E80F2EEF3D13000E0149A8283B156EBD69B9426B2F159
+SQRT_M1 = 0x2B8324804FC1DF0B2B4D00993DFBD7A72F431806AD2FE478C4EE1B274A0EA0B0  # 2^((p-1)/4)
+
+# Window widths: a width-w NAF needs the odd multiples 1..2^(w-1) - 1, 2^(w-2) of them.
+A_WIDTH = 5  # 8 multiples of the key, built per verification
+B_WIDTH = 6  # 16 multiples of B, the constant below
+
+# Odd multiples 1B, 3B, ..., 31B of the base point in affine Niels form: for each,
+# (y + x, y - x, 2dxy) mod p as three 32-byte little-endian numbers.
+# tests/test_ed25519_constants.py re-derives every byte with independent arithmetic.
+# fmt: off
+BASE = (
+    b"\x85\x3b\x8c\xf5\xc6\x93\xbc\x2f\x19\x0e\x8c\xfb\xc6\x2d\x93\xcf"  # 1B y+x
+    b"\xc2\x42\x3d\x64\x98\x48\x0b\x27\x65\xba\xd4\x33\x3a\x9d\xcf\x07"
+    b"\x3e\x91\x40\xd7\x05\x39\x10\x9d\xb3\xbe\x40\xd1\x05\x9f\x39\xfd"  # 1B y-x
+    b"\x09\x8a\x8f\x68\x34\x84\xc1\xa5\x67\x12\xf8\x98\x92\x2f\xfd\x44"
+    b"\x68\xaa\x7a\x87\x05\x12\xc9\xab\x9e\xc4\xaa\xcc\x23\xe8\xd9\x26"  # 1B 2dxy
+    b"\x8c\x59\x43\xdd\xcb\x7d\x1b\x5a\xa8\x65\x0c\x9f\x68\x7b\x11\x6f"
+    b"\x30\x97\xee\x4c\xa8\xb0\x25\xaf\x8a\x4b\x86\xe8\x30\x84\x5a\x02"  # 3B y+x
+    b"\x32\x67\x01\x9f\x02\x50\x1b\xc1\xf4\xf8\x80\x9a\x1b\x4e\x16\x7a"
+    b"\x65\xd2\xfc\xa4\xe8\x1f\x61\x56\x7d\xba\xc1\xe5\xfd\x53\xd3\x3b"  # 3B y-x
+    b"\xbd\xd6\x4b\x21\x1a\xf3\x31\x81\x62\xda\x5b\x55\x87\x15\xb9\x2a"
+    b"\x89\xd8\xd0\x0d\x3f\x93\xae\x14\x62\xda\x35\x1c\x22\x23\x94\x58"  # 3B 2dxy
+    b"\x4c\xdb\xf2\x8c\x45\xe5\x70\xd1\xc6\xb4\xb9\x12\xaf\x26\x28\x5a"
+    b"\x33\xbb\xa5\x08\x44\xbc\x12\xa2\x02\xed\x5e\xc7\xc3\x48\x50\x8d"  # 5B y+x
+    b"\x44\xec\xbf\x5a\x0c\xeb\x1b\xdd\xeb\x06\xe2\x46\xf1\xcc\x45\x29"
+    b"\xba\xd6\x47\xa4\xc3\x82\x91\x7f\xb7\x29\x27\x4b\xd1\x14\x00\xd5"  # 5B y-x
+    b"\x87\xa0\x64\xb8\x1c\xf1\x3c\xe3\xf3\x55\x1b\xeb\x73\x7e\x4a\x15"
+    b"\x85\x82\x2a\x81\xf1\xdb\xbb\xbc\xfc\xd1\xbd\xd0\x07\x08\x0e\x27"  # 5B 2dxy
+    b"\x2d\xa7\xbd\x1b\x0b\x67\x1b\xb4\x9a\xb6\x3b\x6b\x69\xbe\xaa\x43"
+    b"\xbf\xa3\x4e\x94\xd0\x5c\x1a\x6b\xd2\xc0\x9d\xb3\x3a\x35\x70\x74"  # 7B y+x
+    b"\x49\x2e\x54\x28\x82\x52\xb2\x71\x7e\x92\x3c\x28\x69\xea\x1b\x46"
+    b"\xb1\x21\x32\xaa\x9a\x2c\x6f\xba\xa7\x23\xba\x3b\x53\x21\xa0\x6c"  # 7B y-x
+    b"\x3a\x2c\x19\x92\x4f\x76\xea\x9d\xe0\x17\x53\x2e\x5d\xdd\x6e\x1d"
+    b"\xa2\xb3\xb8\x01\xc8\x6d\x83\xf1\x9a\xa4\x3e\x05\x47\x5f\x03\xb3"  # 7B 2dxy
+    b"\xf3\xad\x77\x58\xba\x41\x9c\x52\xa7\x90\x0f\x6a\x1c\xbb\x9f\x7a"
+    b"\x2f\x63\xa8\xa6\x8a\x67\x2e\x9b\xc5\x46\xbc\x51\x6f\x9e\x50\xa6"  # 9B y+x
+    b"\xb5\xf5\x86\xc6\xc9\x33\xb2\xce\x59\x7f\xdd\x8a\x33\xed\xb9\x34"
+    b"\x64\x80\x9d\x03\x7e\x21\x6e\xf3\x9b\x41\x20\xf5\xb6\x81\xa0\x98"  # 9B y-x
+    b"\x44\xb0\x5e\xe7\x08\xc6\xcb\x96\x8f\x9c\xdc\xfa\x51\x5a\xc0\x49"
+    b"\x1b\xaf\x45\x90\xbf\xe8\xb4\x06\x2f\xd2\x19\xa7\xe8\x83\xff\xe2"  # 9B 2dxy
+    b"\x16\xcf\xd4\x93\x29\xfc\xf6\xaa\x06\x8b\x00\x1b\x02\x72\xc1\x73"
+    b"\xde\x2a\x80\x8a\x84\x00\xbf\x2f\x27\x2e\x30\x02\xcf\xfe\xd9\xe5"  # 11B y+x
+    b"\x06\x34\x70\x17\x71\x84\x3e\x11\xaf\x8f\x6d\x54\xe2\xaa\x75\x42"
+    b"\x48\x43\x86\x49\x02\x5b\x5f\x31\x81\x83\x08\x77\x69\xb3\xd6\x3e"  # 11B y-x
+    b"\x95\xeb\x8d\x6a\x55\x75\xa0\xa3\x7f\xc7\xd5\x29\x80\x59\xab\x18"
+    b"\xe9\x89\x60\xfd\xc5\x2c\x2b\xd8\xa4\xe4\x82\x32\xa1\xb4\x1e\x03"  # 11B 2dxy
+    b"\x22\x86\x1a\xb5\x99\x11\x31\x44\x48\xf9\x3d\xb5\x22\x55\xc6\x3d"
+    b"\x6d\x7f\x00\xa2\x22\xc2\x70\xbf\xdb\xde\xbc\xb5\x9a\xb3\x84\xbf"  # 13B y+x
+    b"\x07\xba\x07\xfb\x12\x0e\x7a\x53\x41\xf2\x46\xc3\xee\xd7\x4f\x23"
+    b"\x93\xbf\x7f\x32\x3b\x01\x6f\x50\x6b\x6f\x77\x9b\xc9\xeb\xfc\xae"  # 13B y-x
+    b"\x68\x59\xad\xaa\x32\xb2\x12\x9d\xa7\x24\x60\x17\x2d\x88\x67\x02"
+    b"\x78\xa3\x2e\x73\x19\xa1\x60\x53\x71\xd4\x8d\xdf\xb1\xe6\x37\x24"  # 13B 2dxy
+    b"\x33\xe5\xa7\x91\xf8\x37\xef\xa2\x63\x78\x09\xaa\xfd\xa6\x7b\x49"
+    b"\xa0\xea\xcf\x13\x03\xcc\xce\x24\x6d\x24\x9c\x18\x8d\xc2\x48\x86"  # 15B y+x
+    b"\xd0\xd4\xf2\xc1\xfa\xbd\xbd\x2d\x2b\xe7\x2d\xf1\x17\x29\xe2\x61"
+    b"\x0b\xcf\x8c\x46\x86\xcd\x0b\x04\xd6\x10\x99\x2a\xa4\x9b\x82\xd3"  # 15B y-x
+    b"\x92\x51\xb2\x07\x08\x30\x08\x75\xbf\x5e\xd0\x18\x42\xcd\xb5\x43"
+    b"\x16\xb5\xd0\x9b\x2f\x76\x9a\x5d\xee\xde\x3f\x37\x4e\xaf\x38\xeb"  # 15B 2dxy
+    b"\x70\x42\xd6\x93\x7d\x5a\x2e\x03\x42\xd8\xe4\x0a\x21\x61\x1d\x51"
+    b"\x81\x9d\x0e\x95\xef\x76\xc6\x92\x4f\x04\xd7\xc0\xcd\x20\x46\xa5"  # 17B y+x
+    b"\x48\x12\x8f\x6f\x64\x36\x9b\xaa\xe3\x55\xb8\xdd\x24\x59\x32\x6d"
+    b"\x87\xde\x20\x44\x48\x86\x13\x08\xb4\xed\x92\xb5\x16\xf0\x1c\x8a"  # 17B y-x
+    b"\x25\x2d\x94\x29\x27\x4e\xfa\x39\x10\x28\x48\xe2\x6f\xfe\xa7\x71"
+    b"\x54\xc8\xc8\xa5\xb8\x82\x71\x6c\x03\x2a\x5f\xfe\x79\x14\xfd\x33"  # 17B 2dxy
+    b"\x0c\x8d\x77\x83\x18\x59\xcf\x72\xa9\xea\x9e\x55\xb6\xc4\x46\x47"
+    b"\x2b\x9a\xc6\x6d\x3c\x7b\x77\xd3\x17\xf6\x89\x6f\x27\xb2\xfa\xde"  # 19B y+x
+    b"\xb5\x16\x3a\xb5\xf7\x1c\x65\x45\xb7\x9f\xfe\x34\xde\x51\x9a\x5c"
+    b"\x47\x11\x74\x64\xc8\x46\x85\x34\x49\xc8\xfc\x0e\xdd\xae\x35\x7d"  # 19B y-x
+    b"\x32\xa3\x72\x06\x76\x9a\x93\xff\xd6\xe6\xb5\x7d\x49\x63\x96\x21"
+    b"\x67\x0e\xf1\x79\xcf\xf1\x10\xf5\x5b\x51\x58\xe6\xa1\xda\xdd\xff"  # 19B 2dxy
+    b"\x77\x22\x14\x10\x17\xa7\xc3\x09\xbb\x23\x82\x60\x3c\x50\x04\x48"
+    b"\xc7\x7f\xa3\x2c\xd0\x9e\x24\xc4\xab\xac\x15\xa6\xe3\xa0\x59\xa0"  # 21B y+x
+    b"\x23\x0e\x6e\xc9\xd7\x6e\xa9\x88\x6d\x69\x50\x16\xa5\x98\x33\x55"
+    b"\x75\xd1\x36\x3a\xd2\x21\x68\x3b\x32\x9e\x9b\xe9\xa7\x0a\xb4\xbb"  # 21B y-x
+    b"\x47\x8a\x83\x20\xe4\x5c\x9e\x5d\x5e\x4c\xde\x58\x88\x09\x1e\x77"
+    b"\xdf\x1e\x45\x78\xd2\xf5\x12\x9a\xcb\x9c\x89\x85\x79\x5d\xda\x3a"  # 21B 2dxy
+    b"\x08\x95\xa5\x9f\x2d\x4a\x7f\x47\x11\xa6\xf5\x8f\xd6\xd1\x5e\x5a"
+    b"\x83\x0e\x15\xfe\x2a\x12\x95\x11\xd8\x35\x4b\x7e\x25\x9a\x20\xcf"  # 23B y+x
+    b"\x20\x1e\x71\x1e\x29\xf8\x87\x73\xf0\x92\xbf\xd8\x97\xb8\xac\x44"
+    b"\x59\x73\x52\x58\xc5\xe0\xe5\xba\x7e\x9d\xdb\xca\x19\x5c\x2e\x39"  # 23B y-x
+    b"\xe9\xab\x1c\xda\x1e\x3c\x65\x28\x44\xdc\xef\x5f\x13\x60\x9b\x01"
+    b"\x83\x4b\x13\x5e\x14\x68\x60\x1e\x16\x4c\x30\x24\x4f\xe6\xf5\xc4"  # 23B 2dxy
+    b"\xd7\x3e\x1a\xfc\xa8\x88\x6e\x50\x92\x2f\xad\xe6\xfd\x49\x0c\x15"
+    b"\x38\x11\x47\x09\x95\xf2\x7b\x8e\x51\xa6\x75\x4f\x39\xef\x6f\x5d"  # 25B y+x
+    b"\xad\x08\xa7\x25\xc4\x79\xaf\x10\x22\x99\xb9\x5b\x07\x5a\x2b\x6b"
+    b"\x68\xa8\xdc\x9c\x3c\x86\x49\xb8\xd0\x4a\x71\xb8\xdb\x44\x3f\xc8"  # 25B y-x
+    b"\x8d\x16\x36\x0c\x56\xe3\x3e\xfe\xc1\xfb\x05\x1e\x79\xd7\xa6\x78"
+    b"\x76\xb9\xa0\x47\x4b\x70\xbf\x58\xd5\x48\x17\x74\x55\xb3\x01\xa6"  # 25B 2dxy
+    b"\x90\xf5\x42\xd5\xb1\x1f\x2b\xaa\x00\x5d\xd5\x4a\xfc\x7f\x5c\x72"
+    b"\xb2\x99\xcf\xd1\x15\x67\x42\xe4\x34\x0d\xa2\x02\x11\xd5\x52\x73"  # 27B y+x
+    b"\x9f\x10\x12\x8b\x7b\x15\xd1\x23\xa3\xf3\xb1\x7c\x27\xc9\x4c\x79"
+    b"\xc0\x98\xd0\x1c\xf7\x2b\x80\x91\x66\x63\x5e\xed\xa4\x6c\x41\xfe"  # 27B y-x
+    b"\x4c\x99\x02\x49\x71\x5d\x58\xdf\xe7\xfa\x55\xf8\x25\x46\xd5\x4c"
+    b"\x53\x50\xac\xc2\x26\xc4\xf6\x4a\x58\x72\xf6\x32\xad\xed\x9a\xbc"  # 27B 2dxy
+    b"\x21\x10\x31\x0a\xf1\x32\xd0\x2a\x85\x8e\xcc\x6f\x7b\x35\x08\x70"
+    b"\x01\x3f\x77\x38\x27\x67\x88\x0b\xfb\xcc\xfb\x95\xfa\xc8\xcc\xb8"  # 29B y+x
+    b"\xb6\x29\xad\xb9\xa3\xd5\x2d\x8d\x6a\x0f\xad\x51\x98\x7e\xef\x06"
+    b"\x34\x4a\x58\x82\xbb\x9f\x1b\xd0\x2b\x79\xb4\xd2\x63\x64\xab\x47"  # 29B y-x
+    b"\x02\x62\x53\x48\x9c\x63\x31\xb6\x28\xd4\xd6\x69\x36\x2a\xa9\x13"
+    b"\xe5\x7d\x57\xc0\x1c\x77\x93\xca\x5c\xdc\x35\x50\x1e\xe4\x40\x75"  # 29B 2dxy
+    b"\x71\xe0\x02\xd8\x01\x0f\x68\x24\x6a\xf8\x2a\x8a\xdf\x6d\x29\x3c"
+    b"\x13\xa7\x14\xd9\xf9\x15\xad\xae\x12\xf9\x8f\x8c\xf9\x7b\x2f\xa9"  # 31B y+x
+    b"\x30\xd7\x53\x9f\x17\x23\xf8\xaf\xba\x77\x0c\x49\x93\xd3\x99\x7a"
+    b"\x41\x25\x1f\xbb\x2e\x4d\xeb\xfc\x1f\xb9\xad\x40\xc7\x10\x95\xb8"  # 31B y-x
+    b"\x05\xad\xa1\xd0\x7d\xa3\x71\xfc\x7b\x71\x47\x07\x70\x2c\x89\x0a"
+    b"\xe8\xa3\xbd\x36\x24\xed\x52\x8f\x94\x07\xe8\x57\x41\xc8\xa8\x77"  # 31B 2dxy
+    b"\xe0\x9c\x2f\x26\x63\x65\xa9\xa5\xd2\xf7\x02\x83\xd2\x62\x67\x28"
+)
+
+# fmt: on
+
+
+def sqn(x: int, n: int) -> int:
+    """x^(2^n) mod p."""
+    p = P
+    for _ in range(n):
+        x = x * x % p
+    return x
+
+
+def pow_2_250_1(z: int) -> tuple[int, int]:
+    """(z^(2^250 - 1), z^11) mod p: the shared part of inversion and square root."""
+    p = P
+    z2 = z * z % p
+    z9 = sqn(z2, 2) * z % p
+    z11 = z9 * z2 % p
+    t5 = z11 * z11 % p * z9 % p  # z^(2^5 - 1)
+    t10 = sqn(t5, 5) * t5 % p
+    t20 = sqn(t10, 10) * t10 % p
+    t40 = sqn(t20, 20) * t20 % p
+    t50 = sqn(t40, 10) * t10 % p
+    t100 = sqn(t50, 50) * t50 % p
+    t200 = sqn(t100, 100) * t100 % p
+    return sqn(t200, 50) * t50 % p, z11
+
+
+def invert(z: int) -> int:
+    """1/z mod p as z^(p - 2) = z^(2^255 - 21)."""
+    t, z11 = pow_2_250_1(z)
+    return sqn(t, 5) * z11 % P
+
+
+def wnaf(scalar: int, width: int) -> bytearray:
+    """Width-``width`` NAF digits of 0 <= scalar < 2^254 (sum of digit[i] 2^i)."""
+    # Reads the scalar a byte pair at a time so each step works on small ints.
+    naf = bytearray(256)
+    data = scalar.to_bytes(34, "little")
+    size = 1 << width
+    half = size >> 1
+    mask = size - 1
+    pos = 0
+    carry = 0
+    while pos < 256:
+        index = pos >> 3
+        window = carry + (((data[index] | (data[index + 1] << 8)) >> (pos & 7)) & mask)
+        if not window & 1:
+            # Even window: no digit here; a pending carry stays pending.
+            pos += 1
+            continue
+        if window < half:
+            carry = 0
+            naf[pos] = window
+        else:
+            carry = 1
+            naf[pos] = 256 + window - size
+        pos += width
+    return naf
+
+
+def add(
+    e: int, f: int, g: int, h: int, ypx: int, ymx: int, t2d: int, z2: int
+) -> tuple[int, int, int, int]:
+    """Completed point (E, F, G, H) plus a cached point -> the completed sum."""
+    # The cached point is (Y + X, Y - X, 2dT, 2Z); z2 = 0 means affine (Z = 1,
+    # one multiplication fewer). To add its negative, swap the first two and pass
+    # p - 2dT. add-2008-hwcd-3: 4 multiplications for (X, Y, Z, T) of the
+    # first point, 3 or 4 for the sum.
+    p = P
+    x = e * f % p
+    y = g * h % p
+    z = f * g % p
+    a = (y - x) * ymx % p
+    b = (y + x) * ypx % p
+    c = e * h % p * t2d % p
+    dd = z * z2 % p if z2 else z + z
+    return b - a, dd - c, dd + c, b + a
+
+
+def cached_multiples(x: int, y: int, count: int) -> list[int]:
+    """Odd multiples 1P, 3P, ... of affine P = (x, y), ``count`` of them, flattened
+    in the cached form (Y + X, Y - X, 2dT, 2Z) that :func:`add` takes."""
+    p = P
+    d2 = D2
+    out = [(y + x) % p, (y - x) % p, d2 * x % p * y % p, 2]
+    # 2P: the doubling of straus() with Z = 1, completed (E, F, G, H) ...
+    xx = x * x % p
+    yy = y * y % p
+    h = xx + yy
+    e = 2 * (x * y % p)
+    g = yy - xx
+    f = 2 - g
+    # ... to extended (X, Y, Z, T), then cached.
+    px = e * f % p
+    py = g * h % p
+    two_ypx = (py + px) % p
+    two_ymx = (py - px) % p
+    two_t2d = d2 * (e * h % p) % p
+    two_z2 = 2 * (f * g % p) % p
+    # P as the completed point (E, F, G, H) = (x, 1, 1, y), which converts back to
+    # (X, Y, Z, T) = (EF, GH, FG, EH) = (x, y, 1, xy).
+    e = x
+    f = 1
+    g = 1
+    h = y
+    for _ in range(count - 1):
+        e, f, g, h = add(e, f, g, h, two_ypx, two_ymx, two_t2d, two_z2)
+        px = e * f % p
+        py = g * h % p
+        out.append((py + px) % p)
+        out.append((py - px) % p)
+        out.append(d2 * (e * h % p) % p)
+        out.append(2 * (f * g % p) % p)
+    return out
+
+
+def straus(b_digits: bytearray, a_digits: bytearray, a_table: list[int]) -> tuple[int, int, int]:
+    """Projective (X, Y, Z) of sum(b_digits[i] 2^i) B + sum(a_digits[i] 2^i) Q, where
+    ``a_table`` holds Q's odd multiples from :func:`cached_multiples`."""
+    # One doubling per bit from the top non-zero digit down, then at most one
+    # addition from each table. The doubling is inline: it runs 253 times and a
+    # call would cost more than its arithmetic.
+    p = P
+    base = memoryview(BASE)
+    top = 255
+    while top >= 0 and not b_digits[top] and not a_digits[top]:
+        top -= 1
+    x = 0
+    y = 1
+    z = 1
+    i = top
+    while i >= 0:
+        # dbl-2008-hwcd for a = -1 with every output negated (the same projective
+        # point): E = 2XY, G = Y^2 - X^2, F = 2Z^2 - G, H = X^2 + Y^2.
+        xx = x * x % p
+        yy = y * y % p
+        h = xx + yy
+        e = 2 * (x * y % p)
+        g = yy - xx
+        f = 2 * (z * z % p) - g
+        digit = b_digits[i]
+        if digit:
+            # A negative digit negates the point: swap y+x with y-x, negate 2dxy.
+            j = ((digit if digit < 128 else 256 - digit) >> 1) * 96
+            ypx = int.from_bytes(base[j : j + 32], "little")
+            ymx = int.from_bytes(base[j + 32 : j + 64], "little")
+            t2d = int.from_bytes(base[j + 64 : j + 96], "little")
+            if digit < 128:
+                e, f, g, h = add(e, f, g, h, ypx, ymx, t2d, 0)
+            else:
+                e, f, g, h = add(e, f, g, h, ymx, ypx, p - t2d, 0)
+        digit = a_digits[i]
+        if digit:
+            j = (digit if digit < 128 else 256 - digit) >> 1 << 2
+            if digit < 128:
+                e, f, g, h = add(
+                    e, f, g, h, a_table[j], a_table[j + 1], a_table[j + 2], a_table[j + 3]
+                )
+            else:
+                e, f, g, h = add(
+                    e, f, g, h, a_table[j + 1], a_table[j], p - a_table[j + 2], a_table[j + 3]
+                )
+        x = e * f % p
+        y = g * h % p
+        z = f * g % p
+        i -= 1
+    return x, y, z
