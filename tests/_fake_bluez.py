@@ -80,7 +80,7 @@ def _unwrap(value: Any) -> Any:
         return _unwrap(value.value)
     if isinstance(value, dict):
         return {k: _unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_unwrap(v) for v in value]
     return value
 
@@ -120,14 +120,16 @@ _ADAPTER_XML = """<node>
 
 
 class FakeBlueZ:
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, monitors: bool = True) -> None:
         self.address = address
+        self.monitors_supported = monitors
         self.bus: MessageBus | None = None
         self.adverts: dict[str, AdvertRecord] = {}
         self.unregistered: list[AdvertRecord] = []
         self.discovery_filters: list[dict[str, Any]] = []
         self.discovering = False
         self.monitors: list[dict[str, Any]] = []
+        self.monitor_roots: dict[str, list[str]] = {}  # sender -> registered root paths
         self.apps: dict[str, tuple[str, dict[str, Any]]] = {}  # path -> (owner, objects)
         self.devices: dict[str, dict[str, Variant]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -138,6 +140,8 @@ class FakeBlueZ:
         self.bus.add_message_handler(self._handle)
         # Follow clients' PropertiesChanged (advertisement objects).
         await self._call_bus("AddMatch", "s", [f"type='signal',interface='{PROPS}'"])
+        # Clients export monitors after registering their root: follow InterfacesAdded.
+        await self._call_bus("AddMatch", "s", [f"type='signal',interface='{OM}'"])
         return self
 
     async def stop(self) -> None:
@@ -244,6 +248,13 @@ class FakeBlueZ:
 
     def _handle(self, msg: Message) -> Message | bool | None:
         if msg.message_type == MessageType.SIGNAL:
+            if msg.member == "InterfacesAdded" and msg.sender != self.bus.unique_name:  # type: ignore[union-attr]
+                obj_path, ifaces = msg.body
+                roots = self.monitor_roots.get(str(msg.sender), [])
+                monitor = ifaces.get("org.bluez.AdvertisementMonitor1")
+                if monitor is not None and any(obj_path.startswith(r) for r in roots):
+                    self.monitors.append(_unwrap(monitor))
+                return None
             if msg.member == "PropertiesChanged" and msg.path in self.adverts:
                 _iface, changed, invalidated = msg.body
                 record = self.adverts[msg.path]
@@ -290,7 +301,11 @@ class FakeBlueZ:
             del self.adverts[msg.body[0]]
             self.unregistered.append(record)
             return Message.new_method_return(msg)
+        if msg.member == "RegisterMonitor" and not self.monitors_supported:
+            # What bluetoothd without --experimental answers.
+            return Message.new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "no")
         if msg.member == "RegisterMonitor":
+            self.monitor_roots.setdefault(str(msg.sender), []).append(msg.body[0])
             self._spawn(self._read_objects(msg, "monitor"))
             return True
         if msg.member == "UnregisterMonitor":
