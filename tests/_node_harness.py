@@ -20,7 +20,7 @@ from tests._mpy import ROOT, SRC, micropython_binary
 
 MP = ROOT / "micropython"
 APPS = MP / "apps"
-MP_PATH = [MP / "standins", MP, SRC]
+MP_PATH = [MP / "standins", MP, APPS, SRC]
 
 # The simulated environment: unique temperatures and humidities per index, so every
 # published value names the measurement it came from (and negatives are covered).
