@@ -24,7 +24,6 @@ import hashlib
 import hmac
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -154,7 +153,7 @@ def run_micropython(n: int, ed_runs: int) -> dict[str, float]:
         script.write_text(MPY_SCRIPT)
         env = dict(os.environ, MICROPYPATH=str(ROOT / "src"))
         proc = subprocess.run(
-            ["micropython", str(script), str(n), str(ed_runs)],
+            ["micropython", "-X", "heapsize=16M", str(script), str(n), str(ed_runs)],
             env=env,
             capture_output=True,
             text=True,
@@ -249,7 +248,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke run")
     args = parser.parse_args()
-    n = 500 if args.quick else 5000
+    n = 500 if args.quick else 4000
     mp = run_micropython(n, 1 if args.quick else 5)
     cp = run_cpython(1000 if args.quick else 20000)
     print("== MicroPython unix port (" + ("quick" if args.quick else "full") + f", {n} frames)")
