@@ -66,3 +66,20 @@ def test_sp800_38c_example_4_long_associated_data(backend: str) -> None:
     ccm = new_ccm(key, 14, backend)
     assert ccm.encrypt(nonce, plain, aad) == expected
     assert ccm.decrypt(nonce, expected, aad) == plain
+
+
+def test_codec_decode_through_the_pure_python_aes() -> None:
+    from iotedge.core import bthome, bthome_crypto
+
+    key = bytes.fromhex("231d39c1d7cc1ab1aee224cd096db932")
+    mac = bytes.fromhex("5448e68f80a5")
+    frame = bytes.fromhex("41a47266c95f730011223378237214")
+    try:
+        bthome_crypto.set_backend("pure-python")
+        assert bthome_crypto.cipher_for(key).backend == "pure-python"
+        decoded = bthome.decode(frame, key=key, mac=mac)
+    finally:
+        bthome_crypto.set_backend("")
+    assert bthome_crypto.cipher_for(key).backend == "aead"
+    assert decoded.counter == 0x33221100
+    assert [(o[0], o[2]) for o in decoded.objects] == [(2, 2506), (3, 5055)]

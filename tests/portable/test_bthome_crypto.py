@@ -90,3 +90,29 @@ def test_module_cipher_cache_is_bounded():
         frame = encrypt_payload(key, MAC, 0x40, PLAIN, i)
         assert decrypt_payload(key, MAC, frame) == (PLAIN, i)
         assert len(bthome_crypto._ciphers) <= limit
+
+
+def test_set_backend_switches_the_module_functions():
+    # "portable" (the CCM built here over the fastest one-block AES) is on both
+    # interpreters; tests/test_crypto_backends.py switches to the pure-Python AES.
+    gc.collect()
+    from iotedge.core.ccm import new_ccm
+
+    fastest = bthome_crypto.cipher_for(KEY)
+    try:
+        bthome_crypto.set_backend("portable")
+        cipher = bthome_crypto.cipher_for(KEY)
+        assert cipher is not fastest
+        assert cipher.backend == new_ccm(KEY, 4, "portable").backend
+        assert decrypt_payload(KEY, MAC, FRAME) == (PLAIN, COUNTER)
+        assert encrypt_payload(KEY, MAC, 0x40, PLAIN, COUNTER) == FRAME
+        try:
+            bthome_crypto.set_backend("no-such-backend")
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("unknown backend accepted")
+        assert bthome_crypto.cipher_for(KEY) is cipher  # a refused name changes nothing
+    finally:
+        bthome_crypto.set_backend("")
+    assert bthome_crypto.cipher_for(KEY).backend == fastest.backend

@@ -1,15 +1,14 @@
-"""The one module of the core that knows which interpreter it runs on.
+"""The one module of the core that knows which interpreter it runs on."""
 
-Other core modules import ``const`` and the AES primitives from here, never from
-``micropython``, ``cryptolib`` or ``cryptography`` directly (a test enforces it).
-
-* On MicroPython: ``const`` is the compiler's constant folding, AES blocks come
-  from the built-in ``cryptolib`` (ECB, one block at a time).
-* On CPython: ``const`` is the identity, AES blocks and whole AES-CCM come from the
-  ``cryptography`` package when it is installed (the fast path), otherwise from the
-  pure-Python block cipher in ``aes.py`` so the core still has no required
-  dependency.
-"""
+# Other core modules import ``const`` and the AES primitives from here, never from
+# ``micropython``, ``cryptolib`` or ``cryptography`` directly (a test enforces it).
+#
+# * On MicroPython: ``const`` is the compiler's constant folding, AES blocks come
+#   from the built-in ``cryptolib`` (ECB, one block at a time).
+# * On CPython: ``const`` is the identity, AES blocks and whole AES-CCM come from the
+#   ``cryptography`` package when it is installed (the fast path), otherwise from the
+#   pure-Python block cipher in ``aes.py`` so the core still has no required
+#   dependency.
 
 try:
     # ``as const`` marks an explicit re-export: other core modules import it from here.
@@ -87,13 +86,11 @@ def _check_key(key: bytes) -> None:
 
 
 def aes_ecb_into(key: bytes, backend: str = "") -> "Callable[[Any, bytearray], Any]":
-    """Return ``f(src, dst)`` writing AES-128(``key``, 16-byte ``src``) into ``dst``.
-
-    ``dst`` may be ``src`` itself. This is the allocation-free form CCM is built on:
-    with ``cryptolib`` and the pure-Python cipher a block costs no heap at all.
-    ``backend`` forces ``"cryptolib"``, ``"cryptography"`` or ``"pure-python"``
-    (tests use it to check the three agree); empty means the fastest available.
-    """
+    # Return ``f(src, dst)`` writing AES-128(``key``, 16-byte ``src``) into ``dst``.
+    # ``dst`` may be ``src`` itself. This is the allocation-free form CCM is built on:
+    # with ``cryptolib`` and the pure-Python cipher a block costs no heap at all.
+    # ``backend`` forces ``"cryptolib"``, ``"cryptography"`` or ``"pure-python"``
+    # (tests use it to check the three agree); empty means the fastest available.
     if not backend:
         backend = AES_BACKEND
     _check_key(key)
@@ -116,12 +113,11 @@ def aes_ecb_into(key: bytes, backend: str = "") -> "Callable[[Any, bytearray], A
 
 
 def aes_ecb_encryptor(key: bytes, backend: str = "") -> "Callable[[bytes], bytes]":
-    """Return a function that encrypts one 16-byte block with AES-128 under ``key``
-    and returns the result (the allocating form of :func:`aes_ecb_into`).
-
-    ``backend`` forces ``"cryptolib"``, ``"cryptography"`` or ``"pure-python"``
-    (tests use it to check the three agree); empty means the fastest available.
-    """
+    # Return a function that encrypts one 16-byte block with AES-128 under ``key``
+    # and returns the result (the allocating form of :func:`aes_ecb_into`).
+    #
+    # ``backend`` forces ``"cryptolib"``, ``"cryptography"`` or ``"pure-python"``
+    # (tests use it to check the three agree); empty means the fastest available.
     encrypt_into = aes_ecb_into(key, backend)
 
     def encrypt(block: bytes) -> bytes:
@@ -144,11 +140,9 @@ def available_aes_backends() -> "list[str]":
 
 
 def fast_aes_ccm(key: bytes, tag_length: int) -> "Any":
-    """Return a ``cryptography`` AESCCM object, or None where it is not installed.
-
-    Its ``encrypt(nonce, data, aad)`` returns ciphertext + tag, ``decrypt`` raises
-    :data:`AEAD_INVALID_TAG` on a bad tag (``ccm.py`` translates it to DecryptError).
-    """
+    # Return a ``cryptography`` AESCCM object, or None where it is not installed.
+    # Its ``encrypt(nonce, data, aad)`` returns ciphertext + tag, ``decrypt`` raises
+    # :data:`AEAD_INVALID_TAG` on a bad tag (``ccm.py`` translates it to DecryptError).
     if _cryptography is None:
         return None
     return _cryptography[3](bytes(key), tag_length=tag_length)
@@ -201,12 +195,10 @@ def _load_ed25519() -> "Any":
 
 
 def fast_ed25519_verify(public_key: bytes, message: bytes, signature: bytes) -> "bool | None":
-    """Verify an Ed25519 signature with ``cryptography``; None where it is not available.
-
-    True or False is OpenSSL's answer (a key that is not a curve point is False);
-    None means "use the portable path" (MicroPython, or no ``cryptography``).
-    ``iotedge.core.ed25519.verify`` runs its canonicality checks before calling this.
-    """
+    # Verify an Ed25519 signature with ``cryptography``; None where it is not available.
+    # True or False is OpenSSL's answer (a key that is not a curve point is False);
+    # None means "use the portable path" (MicroPython, or no ``cryptography``).
+    # ``iotedge.core.ed25519.verify`` runs its canonicality checks before calling this.
     if not _ed25519:
         _ed25519.append(_load_ed25519())
     lib = _ed25519[0]

@@ -1,28 +1,27 @@
-"""AES-128 block encryption in pure Python (FIPS-197), the last-resort backend.
+"""AES-128 block encryption in pure Python (FIPS-197), the last-resort backend."""
 
-The core gets its AES from ``_compat.aes_ecb_into``: MicroPython's built-in
-``cryptolib`` on boards, the ``cryptography`` package on CPython. This module is
-used only where neither exists (a MicroPython build without ``cryptolib``, or a
-CPython without ``cryptography``), so the core keeps no required dependency.
-
-Only the encryption direction is here: CCM (and CTR inside it) never runs the
-block cipher backwards. Tables are ``bytes`` literals, so a frozen build keeps
-them in flash; the state lives in sixteen local variables (registers on
-MicroPython) and one block costs no heap beyond its 16-byte result.
-
-State layout follows FIPS-197 section 3.4: byte ``i`` of a block is row ``i % 4``
-of column ``i // 4``. A round is SubBytes and ShiftRows (read the S-box at the
-shifted index), then MixColumns written as ``x ^ u ^ xtime(x ^ next)`` with ``u``
-the XOR of the column, then AddRoundKey.
-
-This is a straightforward table implementation: its timing depends on the data
-(S-box lookups), acceptable for a fallback that checks advert integrity, not for
-a device holding long-term secrets against a local timing attacker.
-
-The four columns of a round are written out (locals, no list indexing) but the
-ten rounds share one loop: unrolling those too ran 1.5x faster yet needed 8 KiB
-more heap to compile from source, which a 64 KiB board cannot spare.
-"""
+# The core gets its AES from ``_compat.aes_ecb_into``: MicroPython's built-in
+# ``cryptolib`` on boards, the ``cryptography`` package on CPython. This module is
+# used only where neither exists (a MicroPython build without ``cryptolib``, or a
+# CPython without ``cryptography``), so the core keeps no required dependency.
+#
+# Only the encryption direction is here: CCM (and CTR inside it) never runs the
+# block cipher backwards. Tables are ``bytes`` literals, so a frozen build keeps
+# them in flash; the state lives in sixteen local variables (registers on
+# MicroPython) and one block costs no heap beyond its 16-byte result.
+#
+# State layout follows FIPS-197 section 3.4: byte ``i`` of a block is row ``i % 4``
+# of column ``i // 4``. A round is SubBytes and ShiftRows (read the S-box at the
+# shifted index), then MixColumns written as ``x ^ u ^ xtime(x ^ next)`` with ``u``
+# the XOR of the column, then AddRoundKey.
+#
+# This is a straightforward table implementation: its timing depends on the data
+# (S-box lookups), acceptable for a fallback that checks advert integrity, not for
+# a device holding long-term secrets against a local timing attacker.
+#
+# The four columns of a round are written out (locals, no list indexing) but the
+# ten rounds share one loop: unrolling those too ran 1.5x faster yet needed 8 KiB
+# more heap to compile from source, which a 64 KiB board cannot spare.
 
 from .errors import CipherParamError
 

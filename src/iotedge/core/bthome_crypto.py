@@ -1,28 +1,27 @@
-"""BTHome v2 encryption (AES-CCM, 4-byte MIC, the spec's nonce) and a replay guard.
+"""BTHome v2 encryption: AES-CCM with a 4-byte MIC and the spec's nonce."""
 
-Encrypted BTHome v2 service data (the bytes after the 16-bit UUID 0xFCD2):
-
-====================  =====  ==============================================
-field                 bytes  notes
-====================  =====  ==============================================
-device info           1      bit 0 encrypted (set), bit 1 MAC included,
-                             bit 2 trigger based, bits 5-7 version (2)
-MAC (only if bit 1)   6      the device's MAC, least significant byte first
-ciphertext            n      the BTHome objects, encrypted
-counter               4      unsigned, little-endian, sent in clear
-MIC                   4      the CCM tag
-====================  =====  ==============================================
-
-The 13-byte nonce is MAC (6 bytes in display order, ``54:48:E6:8F:80:A5`` gives
-``54 48 e6 8f 80 a5``), the UUID little-endian (``d2 fc``), the device info byte
-and the counter's 4 bytes as sent (bthome.io/encryption). There is no associated
-data in v2. With bit 1 set the nonce uses the MAC carried in the frame (what the
-sender used, whatever address it advertised from), as bthome-ble does.
-
-Decoding never keeps state: whether a counter is new is the business of
-:class:`iotedge.core.bthome_replay.ReplayGuard`, asked by the caller (check the
-counter from :func:`frame_counter`, decrypt, decode, then commit).
-"""
+# Encrypted BTHome v2 service data (the bytes after the 16-bit UUID 0xFCD2):
+#
+# ====================  =====  ==============================================
+# field                 bytes  notes
+# ====================  =====  ==============================================
+# device info           1      bit 0 encrypted (set), bit 1 MAC included,
+#                              bit 2 trigger based, bits 5-7 version (2)
+# MAC (only if bit 1)   6      the device's MAC, least significant byte first
+# ciphertext            n      the BTHome objects, encrypted
+# counter               4      unsigned, little-endian, sent in clear
+# MIC                   4      the CCM tag
+# ====================  =====  ==============================================
+#
+# The 13-byte nonce is MAC (6 bytes in display order, ``54:48:E6:8F:80:A5`` gives
+# ``54 48 e6 8f 80 a5``), the UUID little-endian (``d2 fc``), the device info byte
+# and the counter's 4 bytes as sent (bthome.io/encryption). There is no associated
+# data in v2. With bit 1 set the nonce uses the MAC carried in the frame (what the
+# sender used, whatever address it advertised from), as bthome-ble does.
+#
+# Decoding never keeps state: whether a counter is new is the business of
+# :class:`iotedge.core.bthome_replay.ReplayGuard`, asked by the caller (check the
+# counter from :func:`frame_counter`, decrypt, decode, then commit).
 
 from struct import pack_into
 
@@ -89,21 +88,19 @@ def _counter_at(sd: bytes, at: int) -> int:
 
 
 def frame_counter(service_data: bytes) -> int:
-    """The counter of encrypted BTHome v2 service data, read without decrypting
-    (it travels in clear), e.g. for :meth:`ReplayGuard.check` before the MIC work.
-    Raises DecryptError as :func:`decrypt_payload` does for a malformed frame."""
+    # The counter of encrypted BTHome v2 service data, read without decrypting
+    # (it travels in clear), e.g. for :meth:`ReplayGuard.check` before the MIC work.
+    # Raises DecryptError as :func:`decrypt_payload` does for a malformed frame.
     _check_frame(service_data)
     return _counter_at(service_data, len(service_data) - _TRAILER_LEN)
 
 
 class PayloadCipher:
-    """BTHome v2 encryption under one key, backend chosen once, buffers reused.
-
-    ``backend`` as for :func:`iotedge.core.ccm.new_ccm` (empty: the fastest). On
-    the ``cryptography`` path calls share no state; on the portable path (boards,
-    or CPython without ``cryptography``) they share the CCM buffers and the nonce
-    buffer, so one object must not be used from two threads at once.
-    """
+    # BTHome v2 encryption under one key, backend chosen once, buffers reused.
+    # ``backend`` as for :func:`iotedge.core.ccm.new_ccm` (empty: the fastest). On
+    # the ``cryptography`` path calls share no state; on the portable path (boards,
+    # or CPython without ``cryptography``) they share the CCM buffers and the nonce
+    # buffer, so one object must not be used from two threads at once.
 
     def __init__(self, key: bytes, backend: str = "") -> None:
         _check_key(key, DecryptError)
@@ -127,11 +124,9 @@ class PayloadCipher:
         return nonce
 
     def decrypt(self, mac: bytes, service_data: bytes) -> "tuple[bytes, int]":
-        """Check the MIC and return (plaintext object bytes, counter).
-
-        ``mac``: the 6-byte device address in display order; may be empty when the
-        frame carries its MAC (device info bit 1). Raises DecryptError.
-        """
+        # Check the MIC and return (plaintext object bytes, counter).
+        # ``mac``: the 6-byte device address in display order; may be empty when the
+        # frame carries its MAC (device info bit 1). Raises DecryptError.
         return self._decrypt(mac, service_data, _check_frame(service_data))
 
     def _decrypt(self, mac: bytes, sd: bytes, start: int) -> "tuple[bytes, int]":
@@ -141,21 +136,24 @@ class PayloadCipher:
             out = bytearray(ctr_at - start)
             self._decrypt_into(mac, sd, start, out, 0)
             return bytes(out), _counter_at(sd, ctr_at)
+        # CPython with cryptography: lengths are checked, so straight to OpenSSL
+        # with a fresh nonce (no shared state on this path).
         _check_mac(mac, start)
-        # CPython: a fresh nonce per call keeps this path free of shared state.
+        if type(sd) is not bytes:
+            sd = bytes(sd)
+        counter_bytes = sd[ctr_at : ctr_at + 4]
         if start != 1:
-            nonce = bytes(sd[6:0:-1]) + _UUID_LE + bytes(sd[0:1]) + bytes(sd[ctr_at : ctr_at + 4])
+            nonce = sd[6:0:-1] + _UUID_LE + sd[0:1] + counter_bytes
         else:
-            nonce = bytes(mac) + _UUID_LE + bytes(sd[0:1]) + bytes(sd[ctr_at : ctr_at + 4])
-        sealed = bytes(sd[start:ctr_at]) + bytes(sd[n - _MIC_LEN : n])
-        return self._ccm.decrypt(nonce, sealed), _counter_at(sd, ctr_at)
+            nonce = bytes(mac) + _UUID_LE + sd[0:1] + counter_bytes
+        plain = self._ccm.open_checked(nonce, sd[start:ctr_at] + sd[n - _MIC_LEN : n], None)  # type: ignore[union-attr]
+        return plain, int.from_bytes(counter_bytes, "little")
 
     def decrypt_into(self, mac: bytes, service_data: bytes, out: bytearray, offset: int = 0) -> int:
-        """Check the MIC, write the plaintext objects into ``out`` at ``offset`` and
-        return their length. Allocates nothing on MicroPython with ``cryptolib``;
-        read the counter with :func:`frame_counter`. Raises DecryptError (and
-        DecryptError ``"buffer-too-small"`` when ``out`` cannot hold the plaintext).
-        """
+        # Check the MIC, write the plaintext objects into ``out`` at ``offset`` and
+        # return their length. Allocates nothing on MicroPython with ``cryptolib``;
+        # read the counter with :func:`frame_counter`. Raises DecryptError (and
+        # DecryptError ``"buffer-too-small"`` when ``out`` cannot hold the plaintext).
         return self._decrypt_into(mac, service_data, _check_frame(service_data), out, offset)
 
     def _decrypt_into(self, mac: bytes, sd: bytes, start: int, out: bytearray, offset: int) -> int:
@@ -184,12 +182,11 @@ class PayloadCipher:
         out: bytearray,
         offset: int = 0,
     ) -> int:
-        """Write the whole encrypted service data into ``out`` at ``offset`` and
-        return its length. Allocates nothing on MicroPython with ``cryptolib``.
-
-        ``device_info`` gets bit 0 (encrypted) set; with bit 1 set the MAC is
-        written into the frame. Raises EncodeError.
-        """
+        # Write the whole encrypted service data into ``out`` at ``offset`` and
+        # return its length. Allocates nothing on MicroPython with ``cryptolib``.
+        #
+        # ``device_info`` gets bit 0 (encrypted) set; with bit 1 set the MAC is
+        # written into the frame. Raises EncodeError.
         if len(mac) != _MAC_LEN:
             raise EncodeError("bad-mac-length", "a MAC is 6 bytes, got " + str(len(mac)) + " bytes")
         if not isinstance(device_info, int) or device_info < 0 or device_info > 0xFF:
@@ -234,6 +231,17 @@ class PayloadCipher:
 # dict does not guarantee). Boards rarely hold more than one or two keys.
 _CACHE_LIMIT = 4 if IS_MICROPYTHON else 256
 _ciphers: "dict[bytes, PayloadCipher]" = {}
+_backend = [""]  # the CCM backend of the module functions ("" = the fastest)
+
+
+def set_backend(backend: str = "") -> None:
+    # Choose the CCM backend behind :func:`decrypt_payload` / :func:`encrypt_payload`
+    # (and so ``bthome.decode``): ``""`` the fastest, or a name accepted by
+    # :func:`iotedge.core.ccm.new_ccm` (benchmarks force ``"pure-python"``).
+    # Empties the per-key cache.
+    new_ccm(bytes(_KEY_LEN), _MIC_LEN, backend)  # refuse an unknown name now
+    _backend[0] = backend
+    _ciphers.clear()
 
 
 def cipher_for(key: bytes) -> PayloadCipher:
@@ -241,7 +249,7 @@ def cipher_for(key: bytes) -> PayloadCipher:
     k = bytes(key)
     cipher = _ciphers.get(k)
     if cipher is None:
-        cipher = PayloadCipher(k)
+        cipher = PayloadCipher(k, _backend[0])
         if len(_ciphers) >= _CACHE_LIMIT:
             _ciphers.clear()
         _ciphers[k] = cipher
@@ -249,12 +257,10 @@ def cipher_for(key: bytes) -> PayloadCipher:
 
 
 def decrypt_payload(key: "bytes | None", mac: bytes, service_data: bytes) -> "tuple[bytes, int]":
-    """Decrypt BTHome v2 service data (everything after the 0xFCD2 UUID).
-
-    Returns (plaintext object bytes, counter). Raises DecryptError with reason
-    ``too-short``, ``not-encrypted``, ``bad-version``, ``no-key``,
-    ``bad-key-length``, ``bad-mac-length`` or ``bad-mic``.
-    """
+    # Decrypt BTHome v2 service data (everything after the 0xFCD2 UUID).
+    # Returns (plaintext object bytes, counter). Raises DecryptError with reason
+    # ``too-short``, ``not-encrypted``, ``bad-version``, ``no-key``,
+    # ``bad-key-length``, ``bad-mac-length`` or ``bad-mic``.
     start = _check_frame(service_data)
     _check_key(key, DecryptError)
     return cipher_for(key)._decrypt(mac, service_data, start)  # type: ignore[arg-type]
@@ -263,11 +269,10 @@ def decrypt_payload(key: "bytes | None", mac: bytes, service_data: bytes) -> "tu
 def encrypt_payload(
     key: bytes, mac: bytes, device_info: int, plaintext: bytes, counter: int
 ) -> bytes:
-    """Return whole BTHome v2 service data: device info (encrypted bit set),
-    [MAC if device info bit 1], ciphertext, counter (4 bytes LE), MIC.
-
-    Raises EncodeError (``no-key``, ``bad-key-length``, ``bad-mac-length``,
-    ``bad-device-info``, ``bad-version``, ``bad-counter``).
-    """
+    # Return whole BTHome v2 service data: device info (encrypted bit set),
+    # [MAC if device info bit 1], ciphertext, counter (4 bytes LE), MIC.
+    #
+    # Raises EncodeError (``no-key``, ``bad-key-length``, ``bad-mac-length``,
+    # ``bad-device-info``, ``bad-version``, ``bad-counter``).
     _check_key(key, EncodeError)
     return cipher_for(key).encrypt(mac, device_info, plaintext, counter)

@@ -1,17 +1,16 @@
-"""Replay policy for BTHome counters: a bounded, persistable per-device guard.
+"""Replay policy for BTHome counters: a bounded, persistable per-device guard."""
 
-Decryption proves a frame came from a key holder; it does not prove the frame is
-new. Every encrypted BTHome frame carries a 32-bit counter that the sender
-increases, so a receiver accepts a device's frame only when its counter is above
-the last one it accepted from that device. That memory is state, kept here and
-not in the decoder, and updated only when the caller says the frame was good::
-
-    counter = frame_counter(service_data)       # in clear, cheap
-    guard.check(mac, counter)                   # ReplayError: drop it early
-    objects, counter = decrypt_payload(key, mac, service_data)   # MIC checked
-    ...decode objects...
-    guard.commit(mac, counter)                  # only now is it remembered
-"""
+# Decryption proves a frame came from a key holder; it does not prove the frame is
+# new. Every encrypted BTHome frame carries a 32-bit counter that the sender
+# increases, so a receiver accepts a device's frame only when its counter is above
+# the last one it accepted from that device. That memory is state, kept here and
+# not in the decoder, and updated only when the caller says the frame was good::
+#
+#     counter = frame_counter(service_data)       # in clear, cheap
+#     guard.check(mac, counter)                   # ReplayError: drop it early
+#     objects, counter = decrypt_payload(key, mac, service_data)   # MIC checked
+#     ...decode objects...
+#     guard.commit(mac, counter)                  # only now is it remembered
 
 from binascii import hexlify, unhexlify
 
@@ -47,26 +46,24 @@ def _decode_device(value: "Any") -> "bytes | str | int":
 
 
 class ReplayGuard:
-    """Replay policy for counters: per device, accept only strictly increasing ones.
-
-    * ``check(device, counter)`` raises ReplayError ``"duplicate"`` (the counter
-      equals the last accepted one: the same frame heard again) or ``"old-counter"``
-      (lower: a replay or a reordered frame); it never changes state.
-    * ``commit(device, counter)`` records the counter once the caller has verified
-      the frame (MIC checked, objects decoded). It re-checks, so a device never
-      moves backwards, and marks the device as the most recently seen.
-    * A device never seen is accepted at any counter (trust on first use).
-    * Memory is bounded: at most ``max_devices`` devices. Committing a new device
-      when full evicts the least recently committed one (``evictions`` counts
-      them). An evicted device is unknown again, so its old frames would be
-      accepted once: size ``max_devices`` above the fleet.
-    * A device whose counter legitimately restarted (battery change, reflash)
-      is refused until an operator calls ``forget(device)``.
-    * ``export_state()`` / ``import_state()`` persist it as JSON-ready data.
-
-    ``device`` is any of ``bytes`` (a MAC), ``str`` or ``int`` (a badge id).
-    Counters are unsigned 32-bit. Not thread-safe: one owner, or a lock around it.
-    """
+    # Replay policy for counters: per device, accept only strictly increasing ones.
+    # * ``check(device, counter)`` raises ReplayError ``"duplicate"`` (the counter
+    #   equals the last accepted one: the same frame heard again) or ``"old-counter"``
+    #   (lower: a replay or a reordered frame); it never changes state.
+    # * ``commit(device, counter)`` records the counter once the caller has verified
+    #   the frame (MIC checked, objects decoded). It re-checks, so a device never
+    #   moves backwards, and marks the device as the most recently seen.
+    # * A device never seen is accepted at any counter (trust on first use).
+    # * Memory is bounded: at most ``max_devices`` devices. Committing a new device
+    #   when full evicts the least recently committed one (``evictions`` counts
+    #   them). An evicted device is unknown again, so its old frames would be
+    #   accepted once: size ``max_devices`` above the fleet.
+    # * A device whose counter legitimately restarted (battery change, reflash)
+    #   is refused until an operator calls ``forget(device)``.
+    # * ``export_state()`` / ``import_state()`` persist it as JSON-ready data.
+    #
+    # ``device`` is any of ``bytes`` (a MAC), ``str`` or ``int`` (a badge id).
+    # Counters are unsigned 32-bit. Not thread-safe: one owner, or a lock around it.
 
     def __init__(self, max_devices: int = 1024) -> None:
         if not isinstance(max_devices, int) or max_devices < 1:
@@ -133,15 +130,15 @@ class ReplayGuard:
         return False
 
     def export_state(self) -> "dict[str, Any]":
-        """JSON-ready state, devices oldest first: bytes ids as ``"hex:..."``,
-        str ids as ``"str:..."``, int ids as numbers."""
+        # JSON-ready state, devices oldest first: bytes ids as ``"hex:..."``,
+        # str ids as ``"str:..."``, int ids as numbers.
         order = sorted(self._seen.items(), key=lambda item: item[1])
         devices = [[_encode_device(device), self._last[device]] for device, _ in order]
         return {"format": "iotedge-replay-guard", "version": 1, "devices": devices}
 
     def import_state(self, state: "dict[str, Any]") -> None:
-        """Replace the state with ``export_state()`` output (validated first; on
-        error nothing changes). More devices than ``max_devices``: the oldest go."""
+        # Replace the state with ``export_state()`` output (validated first; on
+        # error nothing changes). More devices than ``max_devices``: the oldest go.
         if not isinstance(state, dict) or state.get("format") != "iotedge-replay-guard":
             raise ReplayError("bad-state", "not an iotedge-replay-guard state")
         if state.get("version") != 1:

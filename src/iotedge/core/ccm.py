@@ -1,22 +1,21 @@
-"""AES-CCM (RFC 3610, NIST SP 800-38C) on top of a one-block AES.
+"""AES-CCM (RFC 3610, NIST SP 800-38C) on top of a one-block AES."""
 
-BTHome v2 encrypts with AES-128-CCM, a 13-byte nonce and a 4-byte tag (MIC).
-MicroPython's ``cryptolib`` only offers AES-ECB, so the mode is built here from
-single block encryptions, for any nonce length 7..13 (L = 15 - nonce length) and
-any even tag length 4..16, as RFC 3610 section 2 defines them:
-
-* authentication: CBC-MAC over B_0 (flags, nonce, message length), the associated
-  data prefixed with its encoded length, then the message, each zero-padded to
-  16 bytes; the tag T is the first M bytes of the last chain value;
-* encryption: CTR with blocks A_i (flags L-1, nonce, counter i); S_0 masks the
-  tag, S_1, S_2, ... the message.
-
-:class:`CCM` does that with three reused 16-byte buffers, so on MicroPython with
-``cryptolib`` a decryption into a caller's buffer allocates nothing (and a CCM
-object must not be shared between threads). :func:`new_ccm` picks the fastest:
-``cryptography``'s AESCCM on CPython when installed (``ccm_fast.FastCCM``, same
-interface and errors, loaded only then), else :class:`CCM`.
-"""
+# BTHome v2 encrypts with AES-128-CCM, a 13-byte nonce and a 4-byte tag (MIC).
+# MicroPython's ``cryptolib`` only offers AES-ECB, so the mode is built here from
+# single block encryptions, for any nonce length 7..13 (L = 15 - nonce length) and
+# any even tag length 4..16, as RFC 3610 section 2 defines them:
+#
+# * authentication: CBC-MAC over B_0 (flags, nonce, message length), the associated
+#   data prefixed with its encoded length, then the message, each zero-padded to
+#   16 bytes; the tag T is the first M bytes of the last chain value;
+# * encryption: CTR with blocks A_i (flags L-1, nonce, counter i); S_0 masks the
+#   tag, S_1, S_2, ... the message.
+#
+# :class:`CCM` does that with three reused 16-byte buffers, so on MicroPython with
+# ``cryptolib`` a decryption into a caller's buffer allocates nothing (and a CCM
+# object must not be shared between threads). :func:`new_ccm` picks the fastest:
+# ``cryptography``'s AESCCM on CPython when installed (``ccm_fast.FastCCM``, same
+# interface and errors, loaded only then), else :class:`CCM`.
 
 from ._compat import AES_BACKEND, HAS_FAST_AES_CCM, aes_ecb_into, available_aes_backends
 from .errors import CipherParamError, DecryptError
@@ -54,11 +53,9 @@ def _check_nonce(nonce_length: int, data_length: int) -> None:
 
 
 class CCM:
-    """AES-CCM under one key, built on a one-block AES (RFC 3610).
-
-    ``backend`` names the block cipher (``"cryptolib"``, ``"cryptography"``,
-    ``"pure-python"``; empty: the fastest available).
-    """
+    # AES-CCM under one key, built on a one-block AES (RFC 3610).
+    # ``backend`` names the block cipher (``"cryptolib"``, ``"cryptography"``,
+    # ``"pure-python"``; empty: the fastest available).
 
     def __init__(self, key: bytes, tag_length: int = 4, backend: str = "") -> None:
         _check_params(len(key), tag_length)
@@ -79,10 +76,8 @@ class CCM:
         return bytes(out)
 
     def decrypt(self, nonce: "bytes | bytearray", data: bytes, aad: bytes = b"") -> bytes:
-        """Check the tag at the end of ``data`` and return the plaintext.
-
-        Raises DecryptError ``"too-short"`` (shorter than the tag) or ``"bad-mic"``.
-        """
+        # Check the tag at the end of ``data`` and return the plaintext.
+        # Raises DecryptError ``"too-short"`` (shorter than the tag) or ``"bad-mic"``.
         n = len(data) - self.tag_length
         if n < 0:
             raise DecryptError(
@@ -107,11 +102,10 @@ class CCM:
         tag_dst: "Any",
         tag_start: int,
     ) -> None:
-        """Encrypt ``src[src_start:src_start+length]`` into ``dst`` at ``dst_start``
-        and write the tag into ``tag_dst`` at ``tag_start``.
-
-        ``dst`` may be ``src`` at the same offset (in place).
-        """
+        # Encrypt ``src[src_start:src_start+length]`` into ``dst`` at ``dst_start``
+        # and write the tag into ``tag_dst`` at ``tag_start``.
+        #
+        # ``dst`` may be ``src`` at the same offset (in place).
         _check_nonce(len(nonce), length)
         self._authenticate(nonce, src, src_start, length, aad)
         self._counter_block(nonce, 0)
@@ -134,12 +128,11 @@ class CCM:
         dst: "Any",
         dst_start: int,
     ) -> None:
-        """Decrypt ``length`` bytes of ``src`` into ``dst`` and check the tag read
-        from ``tag`` at ``tag_start`` (the tag need not follow the ciphertext).
-
-        On a mismatch the plaintext written to ``dst`` is wiped and DecryptError
-        ``"bad-mic"`` is raised. ``dst`` may be ``src`` at the same offset.
-        """
+        # Decrypt ``length`` bytes of ``src`` into ``dst`` and check the tag read
+        # from ``tag`` at ``tag_start`` (the tag need not follow the ciphertext).
+        #
+        # On a mismatch the plaintext written to ``dst`` is wiped and DecryptError
+        # ``"bad-mic"`` is raised. ``dst`` may be ``src`` at the same offset.
         _check_nonce(len(nonce), length)
         self._ctr(nonce, src, src_start, length, dst, dst_start)
         self._authenticate(nonce, dst, dst_start, length, aad)
@@ -194,9 +187,9 @@ class CCM:
         self._absorb(msg, start, length, 0)
 
     def _absorb(self, data: "Any", start: int, length: int, pos: int) -> None:
-        """XOR ``data`` into the chain from byte ``pos`` of the current block,
-        encrypting at every full block and once more for a partial last block
-        (zero padding is XOR with nothing)."""
+        # XOR ``data`` into the chain from byte ``pos`` of the current block,
+        # encrypting at every full block and once more for a partial last block
+        # (zero padding is XOR with nothing).
         x = self._x
         ecb = self._ecb
         for i in range(start, start + length):
@@ -253,20 +246,18 @@ class CCM:
 
 
 def ccm_backends() -> "list[str]":
-    """Names :func:`new_ccm` accepts here: ``"aead"`` (cryptography's AESCCM) when
-    installed, then the portable CCM over each available one-block AES."""
+    # Names :func:`new_ccm` accepts here: ``"aead"`` (cryptography's AESCCM) when
+    # installed, then the portable CCM over each available one-block AES.
     names = ["aead"] if HAS_FAST_AES_CCM else []
     return names + available_aes_backends()
 
 
 def new_ccm(key: bytes, tag_length: int = 4, backend: str = "") -> "CCM | FastCCM":
-    """The fastest AES-CCM here, or the one ``backend`` names.
-
-    ``backend``: ``""`` (fastest), ``"aead"`` (cryptography's AESCCM),
-    ``"portable"`` (:class:`CCM` over the fastest one-block AES) or a one-block
-    AES name (``"cryptolib"``, ``"cryptography"``, ``"pure-python"``) for
-    :class:`CCM` over that cipher.
-    """
+    # The fastest AES-CCM here, or the one ``backend`` names.
+    # ``backend``: ``""`` (fastest), ``"aead"`` (cryptography's AESCCM),
+    # ``"portable"`` (:class:`CCM` over the fastest one-block AES) or a one-block
+    # AES name (``"cryptolib"``, ``"cryptography"``, ``"pure-python"``) for
+    # :class:`CCM` over that cipher.
     if backend == "aead" or (not backend and HAS_FAST_AES_CCM):
         from .ccm_fast import FastCCM
 

@@ -1,11 +1,10 @@
-"""``cryptography``'s AESCCM behind the interface of :class:`ccm.CCM` (CPython).
+"""``cryptography``'s AESCCM behind the interface of :class:`ccm.CCM` (CPython)."""
 
-Loaded by :func:`iotedge.core.ccm.new_ccm` only when the ``cryptography``
-package is installed, so boards never compile it. Parameters are checked with
-the portable CCM's own checks first and a tag mismatch (``InvalidTag``, which
-``_compat`` exposes as ``AEAD_INVALID_TAG``) becomes DecryptError ``"bad-mic"``:
-both implementations raise the same errors for the same inputs.
-"""
+# Loaded by :func:`iotedge.core.ccm.new_ccm` only when the ``cryptography``
+# package is installed, so boards never compile it. Parameters are checked with
+# the portable CCM's own checks first and a tag mismatch (``InvalidTag``, which
+# ``_compat`` exposes as ``AEAD_INVALID_TAG``) becomes DecryptError ``"bad-mic"``:
+# both implementations raise the same errors for the same inputs.
 
 from ._compat import AEAD_INVALID_TAG, fast_aes_ccm
 from .ccm import _check_nonce, _check_params
@@ -17,11 +16,9 @@ if TYPE_CHECKING:
 
 
 class FastCCM:
-    """``cryptography``'s AESCCM behind the interface of :class:`CCM`.
-
-    Same arguments, same errors: parameters are checked here first, and a tag
-    mismatch becomes DecryptError ``"bad-mic"`` instead of InvalidTag.
-    """
+    # ``cryptography``'s AESCCM behind the interface of :class:`CCM`.
+    # Same arguments, same errors: parameters are checked here first, and a tag
+    # mismatch becomes DecryptError ``"bad-mic"`` instead of InvalidTag.
 
     backend = "aead"
 
@@ -45,8 +42,13 @@ class FastCCM:
                 str(len(data)) + " bytes cannot hold a " + str(self.tag_length) + "-byte tag",
             )
         _check_nonce(len(nonce), n)
+        return self.open_checked(bytes(nonce), bytes(data), bytes(aad) if aad else None)
+
+    def open_checked(self, nonce: bytes, sealed: bytes, aad: "bytes | None") -> bytes:
+        # :meth:`decrypt` for a caller that has already checked the lengths
+        # (the BTHome hot path): only the tag check and its translation remain.
         try:
-            return self._aead.decrypt(bytes(nonce), bytes(data), bytes(aad) if aad else None)  # type: ignore[no-any-return]
+            return self._aead.decrypt(nonce, sealed, aad)  # type: ignore[no-any-return]
         except AEAD_INVALID_TAG:
             raise DecryptError("bad-mic", "the message integrity check does not match") from None
 
