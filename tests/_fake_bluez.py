@@ -116,6 +116,15 @@ _ADAPTER_XML = """<node>
   <method name="RegisterMonitor"><arg type="o" direction="in"/></method>
   <method name="UnregisterMonitor"><arg type="o" direction="in"/></method>
  </interface>
+ <interface name="org.freedesktop.DBus.Properties">
+  <method name="Get"><arg type="s" direction="in"/><arg type="s" direction="in"/>
+   <arg type="v" direction="out"/></method>
+  <method name="GetAll"><arg type="s" direction="in"/><arg type="a{sv}" direction="out"/>
+  </method>
+  <method name="Set"><arg type="s" direction="in"/><arg type="s" direction="in"/>
+   <arg type="v" direction="in"/></method>
+  <signal name="PropertiesChanged"><arg type="s"/><arg type="a{sv}"/><arg type="as"/></signal>
+ </interface>
 </node>"""
 
 
@@ -132,6 +141,7 @@ class FakeBlueZ:
         self.monitor_roots: dict[str, list[str]] = {}  # sender -> registered root paths
         self.apps: dict[str, tuple[str, dict[str, Any]]] = {}  # path -> (owner, objects)
         self.devices: dict[str, dict[str, Variant]] = {}
+        self.adapter_set: dict[str, Any] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> "FakeBlueZ":
@@ -281,6 +291,16 @@ class FakeBlueZ:
             return Message.new_method_return(msg, "a{oa{sa{sv}}}", [self._managed_objects()])
         if msg.path != ADAPTER:
             return None
+        if msg.interface == PROPS and msg.member == "Set":
+            self.adapter_set[msg.body[1]] = _unwrap(msg.body[2])  # e.g. bless sets Alias
+            return Message.new_method_return(msg)
+        if msg.interface == PROPS and msg.member in ("Get", "GetAll"):
+            props = self._managed_objects()[ADAPTER].get(msg.body[0], {})
+            if msg.member == "GetAll":
+                return Message.new_method_return(msg, "a{sv}", [props])
+            if msg.body[1] in props:
+                return Message.new_method_return(msg, "v", [props[msg.body[1]]])
+            return Message.new_error(msg, "org.freedesktop.DBus.Error.InvalidArgs", "no such")
         if msg.member == "SetDiscoveryFilter":
             self.discovery_filters.append(_unwrap(msg.body[0]))
             return Message.new_method_return(msg)
