@@ -141,7 +141,7 @@ class FakeBlueZ:
         self.monitor_roots: dict[str, list[str]] = {}  # sender -> registered root paths
         self.apps: dict[str, tuple[str, dict[str, Any]]] = {}  # path -> (owner, objects)
         self.devices: dict[str, dict[str, Variant]] = {}
-        self.adapter_set: dict[str, Any] = {}
+        self.adapter_sets: list[tuple[str, Any]] = []
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> "FakeBlueZ":
@@ -292,7 +292,7 @@ class FakeBlueZ:
         if msg.path != ADAPTER:
             return None
         if msg.interface == PROPS and msg.member == "Set":
-            self.adapter_set[msg.body[1]] = _unwrap(msg.body[2])  # e.g. bless sets Alias
+            self.adapter_sets.append((msg.body[1], _unwrap(msg.body[2])))  # bless sets Alias
             return Message.new_method_return(msg)
         if msg.interface == PROPS and msg.member in ("Get", "GetAll"):
             props = self._managed_objects()[ADAPTER].get(msg.body[0], {})

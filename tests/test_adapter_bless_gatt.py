@@ -112,5 +112,5 @@ def test_bless_registers_and_serves_reads_over_dbus(bus: DBusDaemon) -> None:
     (advert,) = bluez.unregistered
     assert advert.history[0]["LocalName"] == "iotedge-gw-9"
     assert SERVICE_UUID in advert.history[0]["ServiceUUIDs"]
-    assert bluez.adapter_set["Alias"] == "iotedge-gw-9"
+    assert bluez.adapter_sets[0] == ("Alias", "iotedge-gw-9")
     assert bluez.apps == {}  # unregistered on stop
