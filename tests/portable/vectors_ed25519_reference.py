@@ -1,9 +1,11 @@
 """Independent Ed25519 reference arithmetic, used only to derive test vectors.
 
-Plain affine twisted Edwards formulas of RFC 8032 section 5.1 with one modular
-inversion per addition: slow, short, and sharing no code with
-``iotedge.core.ed25519`` (extended coordinates, NAF windows, byte tables), so the
-two can check each other. Runs on CPython and MicroPython.
+Short and plain, sharing no code with ``iotedge.core.ed25519`` (completed
+coordinates, NAF windows, byte tables), so the two can check each other:
+:func:`add` is the affine addition law of RFC 8032 section 5.1.4 (one inversion
+per addition); :func:`mul` is double-and-add with the unified extended-coordinate
+addition of RFC 8032 section 6 (point_add, also used for doubling) and one
+inversion at the end. Runs on CPython and MicroPython.
 """
 
 P = 2**255 - 19
@@ -29,15 +31,30 @@ def neg(point):
     return ((-point[0]) % P, point[1])
 
 
+def _add_extended(p1, p2):
+    # RFC 8032 section 6 point_add on (X, Y, Z, T) with x = X/Z, y = Y/Z, xy = T/Z.
+    x1, y1, z1, t1 = p1
+    x2, y2, z2, t2 = p2
+    a = (y1 - x1) * (y2 - x2) % P
+    b = (y1 + x1) * (y2 + x2) % P
+    c = 2 * t1 * t2 * D % P
+    d = 2 * z1 * z2 % P
+    e, f, g, h = b - a, d - c, d + c, b + a
+    return (e * f % P, g * h % P, f * g % P, e * h % P)
+
+
 def mul(k, point):
     """[k]point by double-and-add (k >= 0)."""
-    result = IDENTITY
+    x, y = point
+    q = (x, y, 1, x * y % P)
+    result = (0, 1, 1, 0)
     while k:
         if k & 1:
-            result = add(result, point)
-        point = add(point, point)
+            result = _add_extended(result, q)
+        q = _add_extended(q, q)
         k >>= 1
-    return result
+    zinv = inv(result[2])
+    return (result[0] * zinv % P, result[1] * zinv % P)
 
 
 def recover_x(y, sign):
