@@ -34,6 +34,12 @@ def _keygen(tmp_path: Path, capsys: pytest.CaptureFixture[str], scheme: str) -> 
     return key, ring
 
 
+def _sign(capsys: pytest.CaptureFixture[str], key: str, *extra: str) -> list[str]:
+    code, out, _ = _run(capsys, "alert", "sign", "--key", key, "--now", NOW, *extra)
+    assert code == 0
+    return out.split()
+
+
 @pytest.mark.parametrize("scheme", ["hmac", "ed25519"])
 def test_keygen_sign_verify(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], scheme: str
@@ -55,22 +61,7 @@ def test_keygen_sign_verify(
 
 def test_verify_names_the_rejection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     key, ring = _keygen(tmp_path, capsys, "hmac")
-    _, out, _ = _run(
-        capsys,
-        "alert",
-        "sign",
-        "--key",
-        key,
-        "--type",
-        "led",
-        "--pattern",
-        "blink",
-        "--rgb",
-        "ff8000",
-        "--now",
-        NOW,
-    )
-    (frame,) = out.split()
+    (frame,) = _sign(capsys, key, "--type", "led", "--pattern", "blink", "--rgb", "ff8000")
     forged = frame[:-2] + ("00" if frame[-2:] != "00" else "01")
     code, out, _ = _run(capsys, "alert", "verify", "--keyring", ring, "--now", NOW, forged)
     assert code == 1
@@ -87,22 +78,7 @@ def test_verify_names_the_rejection(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_missing_fragment_and_expired(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     key, ring = _keygen(tmp_path, capsys, "hmac")
-    _, out, _ = _run(
-        capsys,
-        "alert",
-        "sign",
-        "--key",
-        key,
-        "--type",
-        "info",
-        "--text",
-        "Lunch is served in the foyer",
-        "--ttl",
-        "5",
-        "--now",
-        NOW,
-    )
-    frames = out.split()
+    frames = _sign(capsys, key, "--type", "info", "--text", "Lunch in the foyer", "--ttl", "5")
     code, out, _ = _run(capsys, "alert", "verify", "--keyring", ring, "--now", NOW, *frames[1:])
     assert code == 1 and "rejected: incomplete" in out
     late = str(int(NOW) + 6 * 60)
