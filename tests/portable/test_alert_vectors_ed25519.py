@@ -1,10 +1,10 @@
 """Golden Ed25519 alert vectors (tests/vectors/alerts_ed25519.json) on both interpreters.
 
 Bodies, reassembly and signatures are checked with the portable verifier. The
-receiver's acceptance of these frames is checked on CPython (tests/test_alert_
-receiver_ed25519.py) and under MicroPython by the badge test
-(tests/test_alert_badge_micropython.py): the receiver plus the Ed25519 arithmetic
-do not fit beside this harness in the 64 KB heap run.
+receiver's acceptance of these frames is checked by
+tests/test_alert_receiver_ed25519.py on CPython and under the MicroPython unix port
+with the default heap: the receiver plus the Ed25519 arithmetic do not fit beside
+this harness in the 64 KB heap run.
 """
 
 import gc
