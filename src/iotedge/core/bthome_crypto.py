@@ -212,7 +212,13 @@ class PayloadCipher:
                 out[offset + 1 + i] = mac[_MAC_LEN - 1 - i]
         ctr_at = offset + start + length
         pack_into("<I", out, ctr_at, counter)
-        nonce = self._fill_nonce(mac, 0, False, info, out, ctr_at)
+        if self._fast:
+            # A fresh nonce: the cryptography path shares no state between calls.
+            nonce: "bytes | bytearray" = (
+                bytes(mac) + _UUID_LE + bytes((info,)) + bytes(out[ctr_at : ctr_at + 4])
+            )
+        else:
+            nonce = self._fill_nonce(mac, 0, False, info, out, ctr_at)
         self._ccm.encrypt_into(
             nonce, plaintext, 0, length, b"", out, offset + start, out, ctr_at + 4
         )
