@@ -19,7 +19,7 @@ import binascii
 import json
 from typing import Any
 
-from iotedge.core import ad, ad_record, badge, bthome, bthome_encode, nodeconf2018
+from iotedge.core import ad, ad_record, badge, bthome, bthome_encode, bthome_values, nodeconf2018
 from iotedge.core.bthome_objects import KIND_COMMAND, KIND_RAW, lookup
 from iotedge.core.bthome_values import to_raw
 from iotedge.core.errors import BTHomeError, IotEdgeError
@@ -81,7 +81,7 @@ def parse_object_id(text: str) -> int:
     try:
         oid = int(text, 0)
     except ValueError:
-        return bthome_encode.object_id_for(text)
+        return bthome_values.object_id_for(text)
     if lookup(oid) is None:
         raise IotEdgeError("unknown-object", f"object id {text} is not in the BTHome table")
     return oid
@@ -309,7 +309,7 @@ def _run_encode(args: argparse.Namespace) -> int:
         if args.service_data:
             out = bthome_encode.encode(objects, args.trigger_based, key, mac, counter)
         else:
-            out = bthome_encode.advert(
+            out = bthome_values.advert(
                 objects, args.name, args.trigger_based, args.extended, key, mac, counter
             )
     print(out.hex())

@@ -69,8 +69,8 @@ def next_structure(data: "bytes | bytearray | memoryview", i: int, end: int) -> 
 
 def iter_ad(data: "bytes | bytearray | memoryview") -> "Iterator[tuple[int, int, int]]":
     """Yield ``(ad_type, value_offset, value_length)`` for every structure, slicing
-    nothing. Raises ``ADError`` at the first malformed structure (after yielding
-    the good ones before it)."""
+    nothing. Raises ``ADError`` at the first malformed structure (after yielding"""
+    # the good ones before it).
     end = len(data)
     i = 0
     while i < end:
@@ -83,8 +83,8 @@ def iter_ad(data: "bytes | bytearray | memoryview") -> "Iterator[tuple[int, int,
 
 def find(data: "bytes | bytearray | memoryview", ad_type: int, start: int = 0) -> int:
     """Offset of the value of the first structure of ``ad_type`` from ``start`` (a
-    length byte's offset) on, or -1; its length is ``data[offset - 2] - 1``. Only
-    the structures walked before the match are validated."""
+    length byte's offset) on, or -1; its length is ``data[offset - 2] - 1``. Only"""
+    # the structures walked before the match are validated.
     end = len(data)
     i = start
     while i < end:
@@ -100,13 +100,11 @@ def find(data: "bytes | bytearray | memoryview", ad_type: int, start: int = 0) -
 def find_service_data16(
     data: "bytes | bytearray | memoryview", uuid16: int
 ) -> "tuple[int, int, int]":
-    """One walk for what a sensor advert holds: ``(start, end, name_at)``.
-
-    ``start``/``end`` bound the payload of the first 16-bit service data for
-    ``uuid16`` (after the UUID), ``(-1, -1)`` when absent; ``name_at`` is the
-    offset of the local name's value or -1. ``ADError`` like ``iter_ad``, and
-    ``truncated`` for 16-bit service data shorter than its UUID.
-    """
+    """One walk for what a sensor advert holds: ``(start, end, name_at)``."""
+    # ``start``/``end`` bound the payload of the first 16-bit service data for
+    # ``uuid16`` (after the UUID), ``(-1, -1)`` when absent; ``name_at`` is the
+    # offset of the local name's value or -1. ``ADError`` like ``iter_ad``, and
+    # ``truncated`` for 16-bit service data shorter than its UUID.
     lo = uuid16 & 0xFF
     hi = uuid16 >> 8
     start = stop = name_offset = -1

@@ -40,12 +40,10 @@ def pack_structure_into(
     value: "bytes | bytearray | memoryview",
     budget: int = LEGACY_BUDGET,
 ) -> int:
-    """Write one structure at ``offset``; return the offset after it.
-
-    Raises ``AdvertBudgetError`` (``over-budget``) when it would end past ``budget``
-    (counted from the start of ``buf``) or past the buffer, and
-    (``structure-too-long``) when the value is longer than one structure can hold.
-    """
+    """Write one structure at ``offset``; return the offset after it."""
+    # Raises ``AdvertBudgetError`` (``over-budget``) when it would end past ``budget``
+    # (counted from the start of ``buf``) or past the buffer, and
+    # (``structure-too-long``) when the value is longer than one structure can hold.
     n = len(value)
     if n > _MAX_VALUE:
         raise AdvertBudgetError(
@@ -95,8 +93,8 @@ def _uuid128(wire: "bytes | bytearray") -> bytes:
 
 def structures_of(adv: Advert) -> "list[tuple[int, bytes]]":
     """The ``(ad_type, value)`` list that ``build`` writes for ``adv``, in order:
-    flags, UUID lists, TX power, service data, manufacturer data, others, name last
-    (so that ``build(shorten_name=True)`` can cut the name to what is left)."""
+    flags, UUID lists, TX power, service data, manufacturer data, others, name last"""
+    # (so that ``build(shorten_name=True)`` can cut the name to what is left).
     items: "list[tuple[int, bytes]]" = []
     if adv.flags is not None:
         items.append((AD_FLAGS, _le(adv.flags, 1, "flags")))
@@ -145,13 +143,11 @@ def _shorten_utf8(name: bytes, room: int) -> bytes:
 
 
 def build(adv: Advert, extended: bool = False, shorten_name: bool = False) -> bytes:
-    """Advertising data for ``adv`` within the legacy (default) or extended budget.
-
-    With ``shorten_name`` a complete name that does not fit is cut (on a UTF-8
-    character boundary) and sent as a shortened name (AD type 0x08), as the spec
-    intends; without it, or when not even one character fits, the build fails
-    with ``AdvertBudgetError``.
-    """
+    """Advertising data for ``adv`` within the legacy (default) or extended budget."""
+    # With ``shorten_name`` a complete name that does not fit is cut (on a UTF-8
+    # character boundary) and sent as a shortened name (AD type 0x08), as the spec
+    # intends; without it, or when not even one character fits, the build fails
+    # with ``AdvertBudgetError``.
     budget = budget_for(extended)
     items = structures_of(adv)
     if shorten_name and adv.local_name is not None:

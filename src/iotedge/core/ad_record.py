@@ -74,19 +74,18 @@ def _u32(data: "bytes | bytearray | memoryview", i: int) -> int:
 
 
 class Advert:
-    """One advert (or scan response) parsed into its common parts.
+    """One advert (or scan response) parsed into its common parts."""
 
-    * ``flags``: the flags byte, or None when absent.
-    * ``local_name``: str or None; ``name_complete``: True for AD type 0x09.
-    * ``uuids16`` / ``uuids32``: lists of ints; ``uuids128``: list of 16-byte
-      ``bytes`` in air order (little-endian; see ``uuid128_to_str``);
-      ``uuids16_complete`` etc. say which AD type carried them (True = complete list).
-    * ``tx_power``: signed dBm, or None.
-    * ``service_data``: list of ``(ad_type, uuid, data)``: ``uuid`` is an int for
-      0x16/0x20 and 16 bytes in air order for 0x21.
-    * ``manufacturer_data``: list of ``(company_id, data)``.
-    * ``other``: list of ``(ad_type, value)`` for every type not listed above.
-    """
+    # * ``flags``: the flags byte, or None when absent.
+    # * ``local_name``: str or None; ``name_complete``: True for AD type 0x09.
+    # * ``uuids16`` / ``uuids32``: lists of ints; ``uuids128``: list of 16-byte
+    # ``bytes`` in air order (little-endian; see ``uuid128_to_str``);
+    # ``uuids16_complete`` etc. say which AD type carried them (True = complete list).
+    # * ``tx_power``: signed dBm, or None.
+    # * ``service_data``: list of ``(ad_type, uuid, data)``: ``uuid`` is an int for
+    # 0x16/0x20 and 16 bytes in air order for 0x21.
+    # * ``manufacturer_data``: list of ``(company_id, data)``.
+    # * ``other``: list of ``(ad_type, value)`` for every type not listed above.
 
     def __init__(self) -> None:
         self.flags: "int | None" = None

@@ -73,13 +73,11 @@ def encode_into(
     humidity: int = NO_HUMIDITY,
     name: "bytes | bytearray | memoryview | str" = b"",
 ) -> int:
-    """Write the badge advert into ``buf`` (>= 31 bytes); return its length.
-
-    ``temperature_centi`` is hundredths of a degree C (2150 = 21.50 degC); ``claps``
-    any count >= 0 (sent modulo 65536); ``humidity`` 0-100 % or ``NO_HUMIDITY``.
-    Raises ``EncodeError`` (``out-of-range``) for a field out of range and
-    ``AdvertBudgetError`` (``over-budget``) for a name that does not fit.
-    """
+    """Write the badge advert into ``buf`` (>= 31 bytes); return its length."""
+    # ``temperature_centi`` is hundredths of a degree C (2150 = 21.50 degC); ``claps``
+    # any count >= 0 (sent modulo 65536); ``humidity`` 0-100 % or ``NO_HUMIDITY``.
+    # Raises ``EncodeError`` (``out-of-range``) for a field out of range and
+    # ``AdvertBudgetError`` (``over-budget``) for a name that does not fit.
     if not 0 <= badge_id <= 0xFFFFFFFF:
         raise EncodeError("out-of-range", "badge id is a uint32")
     if not 0 <= packet_id <= 0xFF:
@@ -193,8 +191,8 @@ class BadgeReading:
 
 def from_frame(frame: bthome.BTHomeFrame, name: "str | None" = None) -> BadgeReading:
     """The badge fields of a decoded BTHome frame; ``BTHomeError`` (``not-a-badge``)
-    when one of packet id, battery, temperature, claps or a 4-byte badge id is
-    missing. Other objects are ignored, so later firmware can add some."""
+    when one of packet id, battery, temperature, claps or a 4-byte badge id is"""
+    # missing. Other objects are ignored, so later firmware can add some.
     badge_id = packet_id = battery = temp = claps = None
     humidity = NO_HUMIDITY
     for oid, _, raw, _ in frame.objects:
@@ -223,11 +221,9 @@ def decode(
     key: "bytes | None" = None,
     mac: "bytes | None" = None,
 ) -> BadgeReading:
-    """Decode a badge advert (raw advertising data) into a ``BadgeReading``.
-
-    Lenient BTHome decoding: objects the table does not know end the frame and
-    what was read before them is used. Raises ``ADError``, ``BTHomeError``
-    (``no-bthome``, ``not-a-badge``, ...) or ``DecryptError``.
-    """
+    """Decode a badge advert (raw advertising data) into a ``BadgeReading``."""
+    # Lenient BTHome decoding: objects the table does not know end the frame and
+    # what was read before them is used. Raises ``ADError``, ``BTHomeError``
+    # (``no-bthome``, ``not-a-badge``, ...) or ``DecryptError``.
     frame = bthome.decode_advert(adv, False, key, mac)
     return from_frame(frame, frame.name)

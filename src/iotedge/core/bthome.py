@@ -35,16 +35,15 @@ VERSION_MASK = const(0xE0)
 
 
 class BTHomeFrame:
-    """A decoded BTHome v2 service data frame.
+    """A decoded BTHome v2 service data frame."""
 
-    ``objects`` is a list of ``(object_id, name, raw, value)``. ``mac`` holds the
-    6-byte MAC (display order) when the frame carried one; ``counter`` the
-    encryption counter of an encrypted frame; ``name`` the advert's local name
-    when decoded from a whole advert (``decode_advert``). ``stopped_at``/``stop_reason``
-    say where lenient decoding stopped (-1 / "" when every byte was read);
-    ``out_of_order_at`` is the offset of the first object whose id is lower than
-    the one before it (-1 when in order).
-    """
+    # ``objects`` is a list of ``(object_id, name, raw, value)``. ``mac`` holds the
+    # 6-byte MAC (display order) when the frame carried one; ``counter`` the
+    # encryption counter of an encrypted frame; ``name`` the advert's local name
+    # when decoded from a whole advert (``decode_advert``). ``stopped_at``/``stop_reason``
+    # say where lenient decoding stopped (-1 / "" when every byte was read);
+    # ``out_of_order_at`` is the offset of the first object whose id is lower than
+    # the one before it (-1 when in order).
 
     mac: "bytes | None" = None
     counter: "int | None" = None
@@ -99,14 +98,12 @@ def decode(
     start: int = 0,
     end: int = -1,
 ) -> BTHomeFrame:
-    """Decode BTHome v2 service data (the bytes after the 0xFCD2 UUID).
-
-    ``start``/``end`` select the service data inside a larger buffer (a whole
-    advert) without copying; offsets still count from ``start``.
-    Raises ``BTHomeError`` (``empty``, ``bad-version``, ``truncated``, ...),
-    ``UnknownObjectError`` in strict mode, ``DecryptError`` for encrypted frames
-    without a key or with a wrong key or tampered bytes.
-    """
+    """Decode BTHome v2 service data (the bytes after the 0xFCD2 UUID)."""
+    # ``start``/``end`` select the service data inside a larger buffer (a whole
+    # advert) without copying; offsets still count from ``start``.
+    # Raises ``BTHomeError`` (``empty``, ``bad-version``, ``truncated``, ...),
+    # ``UnknownObjectError`` in strict mode, ``DecryptError`` for encrypted frames
+    # without a key or with a wrong key or tampered bytes.
     if end < 0:
         end = len(service_data)
     if start >= end:
@@ -162,11 +159,9 @@ def decode_advert(
     mac: "bytes | None" = None,
 ) -> BTHomeFrame:
     """Find the BTHome service data in raw advertising data and decode it; the
-    advert's local name (if any) goes to ``frame.name``.
-
-    Raises ``ADError`` for malformed AD and ``BTHomeError`` (``no-bthome``) when
-    the advert has no 0xFCD2 service data. Offsets count from the device-info byte.
-    """
+    advert's local name (if any) goes to ``frame.name``."""
+    # Raises ``ADError`` for malformed AD and ``BTHomeError`` (``no-bthome``) when
+    # the advert has no 0xFCD2 service data. Offsets count from the device-info byte.
     s, e, name_offset = find_service_data16(adv, UUID16)
     if s < 0:
         raise BTHomeError("no-bthome", "no service data for UUID 0xFCD2 in the advert")

@@ -1,4 +1,5 @@
-"""Human values -> BTHome wire values (``to_raw(0x02, 21.5) == 2150``)."""
+"""Human-facing BTHome helpers: values -> wire values (``to_raw(0x02, 21.5) == 2150``),
+object names -> ids, whole adverts."""
 
 from .bthome_objects import (
     BUTTON_EVENTS,
@@ -13,19 +14,50 @@ from .bthome_objects import (
     KIND_RAW,
     KIND_TEXT,
     lookup,
+    rows,
 )
 from .errors import EncodeError, UnknownObjectError
 
 
-def to_raw(object_id: int, value: object) -> object:
-    """The wire value for a human value: ``to_raw(0x02, 21.5) == 2150``.
+def object_id_for(name: str) -> int:
+    """The lowest object id with this name (e.g. ``"temperature"`` -> 0x02)."""
+    for row in rows():
+        if row[1] == name:
+            return row[0]
+    raise UnknownObjectError("unknown-object", "no object is named " + repr(name))
 
-    Numbers are divided by the object's factor and rounded to the nearest integer
-    (strings such as ``"21.5"`` are accepted); binary sensors take bools or 0/1;
-    buttons an event id or name; dimmers signed steps (+right, -left); firmware
-    versions "4.2.1.0" or an int; command objects bytes or an opcode name; text a
-    str; raw bytes. The result is range-checked by ``encode``.
-    """
+
+def advert(
+    objects: "list[tuple[int, object]]",
+    name: "str | None" = None,
+    trigger_based: bool = False,
+    extended: bool = False,
+    key: "bytes | None" = None,
+    mac: "bytes | None" = None,
+    counter: int = 0,
+) -> bytes:
+    """A whole advert: flags 0x06, BTHome service data, then the name (if any,
+    shortened to fit). Raises ``AdvertBudgetError`` when the data does not fit."""
+    from . import ad_build, ad_record  # only whole adverts need the builder
+    from .ad import AD_SERVICE_DATA16, FLAGS_GENERAL_LE_ONLY
+    from .bthome import UUID16
+    from .bthome_encode import encode
+
+    adv = ad_record.Advert()
+    adv.flags = FLAGS_GENERAL_LE_ONLY
+    sd = encode(objects, trigger_based, key, mac, counter)
+    adv.service_data.append((AD_SERVICE_DATA16, UUID16, sd))
+    adv.local_name = name
+    return ad_build.build(adv, extended, shorten_name=True)
+
+
+def to_raw(object_id: int, value: object) -> object:
+    """The wire value for a human value: ``to_raw(0x02, 21.5) == 2150``."""
+    # Numbers are divided by the object's factor and rounded to the nearest integer
+    # (strings such as ``"21.5"`` are accepted); binary sensors take bools or 0/1;
+    # buttons an event id or name; dimmers signed steps (+right, -left); firmware
+    # versions "4.2.1.0" or an int; command objects bytes or an opcode name; text a
+    # str; raw bytes. The result is range-checked by ``encode``.
     row = lookup(object_id)
     if row is None:
         raise UnknownObjectError(

@@ -1,0 +1,118 @@
+"""BTHome policies: unknown ids, truncation, order, version, MAC, encode errors."""
+
+import binascii
+
+from iotedge.core import bthome, bthome_encode, bthome_values, errors
+
+
+def _unhex(text):
+    return binascii.unhexlify(text)
+
+
+def _raises(fn, cls, reason, offset=None):
+    try:
+        fn()
+    except cls as exc:
+        assert exc.reason == reason, (exc.reason, reason)
+        if offset is not None:
+            assert exc.offset == offset, (exc.offset, offset)
+        return exc
+    raise AssertionError("did not raise " + reason)
+
+
+def test_unknown_id_strict_raises_with_offset():
+    # bthome-ble tests/test_parser_v2.py test_bthome_battery_wrong_object_id_humidity
+    data = _unhex("40015DFE5D0903B718")
+    exc = _raises(lambda: bthome.decode(data), errors.UnknownObjectError, "unknown-object", 3)
+    assert isinstance(exc, errors.BTHomeError)
+
+
+def test_unknown_id_lenient_keeps_what_was_read():
+    frame = bthome.decode(_unhex("40015DFE5D0903B718"), strict=False)
+    assert [(o[0], o[2]) for o in frame.objects] == [(0x01, 93)]
+    assert frame.stopped_at == 3 and frame.stop_reason == "unknown-object"
+    assert not frame.complete
+
+
+def test_truncated_objects():
+    # bthome-ble test_bthome_invalid_object_payload_data_length: humidity missing a byte
+    data = _unhex("4002CA0903BF")
+    _raises(lambda: bthome.decode(data), errors.BTHomeError, "truncated", 4)
+    frame = bthome.decode(data, strict=False)
+    assert frame.stopped_at == 4 and frame.stop_reason == "truncated"
+    assert [o[2] for o in frame.objects] == [2506]
+    _raises(lambda: bthome.decode(_unhex("4053")), errors.BTHomeError, "truncated", 1)
+    _raises(lambda: bthome.decode(_unhex("40530341")), errors.BTHomeError, "truncated", 1)
+    _raises(lambda: bthome.decode(_unhex("403B02AA")), errors.BTHomeError, "truncated", 1)
+
+
+def test_bad_text_is_reported():
+    # bthome-ble test_bthome_text_invalid: 0x87 alone is not UTF-8
+    _raises(lambda: bthome.decode(_unhex("44530187")), errors.BTHomeError, "bad-text", 1)
+    frame = bthome.decode(_unhex("440164530187"), strict=False)
+    assert frame.stop_reason == "bad-text" and frame.objects[0][2] == 100
+
+
+def test_out_of_order_ids_are_decoded_and_flagged():
+    # bthome-ble test_bthome_not_sending_object_ids_in_numerical_order
+    frame = bthome.decode(_unhex("4003BF1302CA09"))
+    assert [o[0] for o in frame.objects] == [0x03, 0x02]
+    assert frame.out_of_order_at == 4
+    assert bthome.decode(_unhex("4002CA0903BF13")).out_of_order_at == -1
+
+
+def test_version_and_empty():
+    _raises(lambda: bthome.decode(b""), errors.BTHomeError, "empty", 0)
+    # bthome-ble test_has_incorrect_version: version bits 7
+    _raises(lambda: bthome.decode(_unhex("E102000C04")), errors.BTHomeError, "bad-version", 0)
+    _raises(lambda: bthome.decode(_unhex("00")), errors.BTHomeError, "bad-version", 0)
+
+
+def test_mac_included_bit():
+    # bthome-ble test_bthome_with_mac: device info 0x42, MAC reversed, then pressure
+    frame = bthome.decode(_unhex("42B2188D38C1A404138A01"))
+    assert frame.mac == _unhex("A4C1388D18B2")
+    assert [(o[0], o[2]) for o in frame.objects] == [(0x04, 100883)]
+    _raises(lambda: bthome.decode(_unhex("42B2188D")), errors.BTHomeError, "truncated", 1)
+
+
+def test_encrypted_frame_needs_a_key():
+    data = _unhex("41A47266C95F730011223378237214")
+    _raises(lambda: bthome.decode(data), errors.DecryptError, "no-key", 0)
+    key = _unhex("231D39C1D7CC1AB1AEE224CD096DB932")
+    _raises(lambda: bthome.decode(data, key=key), errors.DecryptError, "no-mac", 0)
+
+
+def test_encode_errors():
+    enc = bthome_encode.encode
+    _raises(lambda: enc([(0x02, 1), (0x01, 1)]), errors.EncodeError, "out-of-order")
+    _raises(lambda: enc([(0x01, 256)]), errors.EncodeError, "out-of-range")
+    _raises(lambda: enc([(0x02, -32769)]), errors.EncodeError, "out-of-range")
+    _raises(lambda: enc([(0x00, -1)]), errors.EncodeError, "out-of-range")
+    _raises(lambda: enc([(0x02, "hot")]), errors.EncodeError, "bad-type")
+    _raises(lambda: enc([(0x02, True)]), errors.EncodeError, "bad-type")
+    _raises(lambda: enc([(0x30, 1)]), errors.UnknownObjectError, "unknown-object")
+    _raises(lambda: enc([(0x53, b"x" * 256)]), errors.EncodeError, "out-of-range")
+    _raises(lambda: enc([(0x3B, b"")]), errors.EncodeError, "out-of-range")
+    _raises(lambda: enc([(0x54, 5)]), errors.EncodeError, "bad-type")
+    assert enc([(0x0F, True), (0x10, False)]) == _unhex("400F011000")
+    buf = bytearray(3)
+    _raises(lambda: bthome_encode.encode_into(buf, 0, [(0x02, 1)]), errors.EncodeError, "no-room")
+    assert bthome_encode.encode_into(bytearray(3), 0, [(0x01, 5)]) == 3
+
+
+def test_to_raw_converts_human_values():
+    to_raw = bthome_values.to_raw
+    assert to_raw(0x02, 21.5) == 2150
+    assert to_raw(0x02, "-0.01") == -1
+    assert to_raw(0x45, "21.34") == 213
+    assert to_raw(0x58, -7.7) == -22
+    assert to_raw(0x01, "90") == 90
+    assert to_raw(0xF1, "4.2.1.0") == 0x04020100
+    assert to_raw(0x3A, "long_press") == 4
+    assert to_raw(0x3C, -3) == 0x0301 and to_raw(0x3C, 10) == 0x0A02 and to_raw(0x3C, 0) == 0
+    assert to_raw(0x21, "on") == 1 and to_raw(0x21, False) == 0
+    assert to_raw(0x3B, "toggle") == b"\x02"
+    _raises(lambda: to_raw(0x02, "warm"), errors.EncodeError, "bad-value")
+    _raises(lambda: to_raw(0xF2, "1.2"), errors.EncodeError, "bad-value")
+    _raises(lambda: to_raw(0x30, 1), errors.UnknownObjectError, "unknown-object")

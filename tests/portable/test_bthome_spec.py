@@ -1,0 +1,60 @@
+"""BTHome v2 decode/encode against the spec's and bthome-ble's published frames."""
+
+import binascii
+
+from vectors_codec_bthome import BTHOME_BLE, SPEC_VALUES, spec_rows
+
+from iotedge.core import bthome, bthome_encode
+
+
+def _unhex(text):
+    return binascii.unhexlify(text)
+
+
+def test_every_spec_example_decodes_to_its_raw_value():
+    for example, oid, raw in spec_rows():
+        frame = bthome.decode(_unhex("40" + example))
+        assert len(frame.objects) == 1, example
+        got = frame.objects[0]
+        assert got[0] == oid, example
+        assert got[2] == raw, (example, got)
+
+
+def test_every_spec_example_encodes_back_to_the_same_bytes():
+    for example, oid, raw in spec_rows():
+        assert bthome_encode.encode([(oid, raw)]) == _unhex("40" + example), example
+
+
+def test_scaled_values_are_raw_over_a_power_of_ten():
+    for oid, raw, num, den in SPEC_VALUES:
+        buf = bthome_encode.encode([(oid, raw)])
+        value = bthome.decode(buf).objects[0][3]
+        assert value == num / den, (oid, value)
+
+
+def test_values_of_special_kinds():
+    text = bthome.decode(_unhex("40530C48656C6C6F20576F726C6421")).objects[0]
+    assert text[3] == "Hello World!"
+    assert bthome.decode(_unhex("403A80")).objects[0][3] == "hold_press"
+    assert bthome.decode(_unhex("403A00")).objects[0][3] is None
+    assert bthome.decode(_unhex("403C0103")).objects[0][3] == -3
+    assert bthome.decode(_unhex("403C020A")).objects[0][3] == 10
+    assert bthome.decode(_unhex("40F100010204")).objects[0][3] == "4.2.1.0"
+    assert bthome.decode(_unhex("40F2000106")).objects[0][3] == "6.1.0"
+    assert bthome.decode(_unhex("401501")).objects[0][3] is True
+    assert bthome.decode(_unhex("402100")).objects[0][3] is False
+    assert bthome.decode(_unhex("40020000")).objects[0][3] == 0
+
+
+def test_bthome_ble_captures_decode_to_the_same_raw_values():
+    for hexed, expected in BTHOME_BLE:
+        frame = bthome.decode(_unhex(hexed))
+        assert [(o[0], o[2]) for o in frame.objects] == expected, hexed
+        assert frame.complete
+
+
+def test_device_info_flags():
+    frame = bthome.decode(_unhex("440021015E3A01"))
+    assert frame.trigger_based and not frame.encrypted and frame.version == 2
+    assert not bthome.decode(_unhex("40")).trigger_based
+    assert bthome.decode(_unhex("40")).objects == []
