@@ -135,3 +135,15 @@ def test_we_decrypt_what_bthome_ble_encrypts(
     frame = out[2:]
     assert decrypt_payload(key, mac, frame) == (plain, counter)
     assert encrypt_payload(key, mac, 0x41, plain, counter) == frame
+
+
+def test_whole_advert_of_the_spec_example_decodes_with_the_key() -> None:
+    from iotedge.core import bthome
+
+    v = json.loads(VECTORS.read_text())["vectors"][0]
+    key, mac = bytes.fromhex(v["key"]), bytes.fromhex(v["mac"])
+    advert = bytes.fromhex(v["advert"])
+    frame = bthome.decode_advert(advert, key=key, mac=mac)
+    assert frame.encrypted and frame.counter == v["counter"]
+    assert [(o[0], o[2]) for o in frame.objects] == [tuple(o) for o in v["objects"]]
+    assert advert.endswith(bytes.fromhex(v["service_data"]))
