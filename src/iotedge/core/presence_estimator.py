@@ -26,7 +26,7 @@ from .presence_burst import STAT_TRIMMED, STATS, Burst
 from .presence_calibration import BadgeOffset
 from .presence_emission import EmissionModel
 from .presence_hmm import Transitions, argmax, normalise
-from .presence_math import clamp
+from .presence_math import clamp, exp
 from .presence_occupancy import Occupancy
 from .presence_venue import NONE, Venue
 
@@ -89,6 +89,9 @@ class PresenceEstimator:
         leave_time: float = 7200.0,
         enter_time: float = 1800.0,
         teleport: float = 0.3,
+        learn_moves: bool = True,
+        move_memory: float = 600.0,
+        move_bounds: tuple[float, float] = (120.0, 3600.0),
     ) -> None:
         if stat not in STATS:
             raise PresenceError("bad-setting", "stat must be one of " + ", ".join(STATS))
@@ -131,6 +134,15 @@ class PresenceEstimator:
             for r, u in venue.near[g]:
                 table[r] = u
             self._u.append(table)
+        self.move_time = move_time
+        self.learn_moves = learn_moves
+        self.move_memory = move_memory
+        self.move_bounds = move_bounds
+        # Prior of the move-rate estimate: move_time, worth an hour of badge-time.
+        self._mv_prior_den = 3600.0
+        self._mv_num = self._mv_prior_den / move_time
+        self._mv_den = self._mv_prior_den
+        self._mv_ts = -_INF
         self.unknown_gateway_reports = 0
         self.now = -_INF
 
@@ -353,11 +365,20 @@ class PresenceEstimator:
             post = [0.5 / n] * (n + 1)
             post[n] = 0.5
             b.post = post
+            factors = self.emission.apply(post, scores)
         else:
             self.occ.add(post, -1.0)
-            if ts > b.t_post:
-                self.transitions.predict(post, ts - b.t_post)
-        factors = self.emission.apply(post, scores)
+            dt = ts - b.t_post
+            if dt > 0.0 and self.learn_moves:
+                prev = list(post)
+                self.transitions.predict(post, dt)
+                pred = list(post)
+                factors = self.emission.apply(post, scores)
+                self._learn_moves(ts, dt, prev, pred, post)
+            else:
+                if dt > 0.0:
+                    self.transitions.predict(post, dt)
+                factors = self.emission.apply(post, scores)
         self.occ.add(post, 1.0)
         if ts > b.t_post:
             b.t_post = ts
@@ -367,6 +388,39 @@ class PresenceEstimator:
             horizon = ts - 2.0 * self.lag - self.max_len - self.gap
             while len(hist) >= 2 and hist[1][0] < horizon:
                 hist.pop(0)
+
+    def _learn_moves(
+        self, ts: float, dt: float, prev: list[float], pred: list[float], post: list[float]
+    ) -> None:
+        """Online estimate of how often badges change room (one rate for the whole
+        venue, so a break where everyone walks out speeds everyone's detection).
+
+        The posterior probability that this badge stayed put over ``dt`` is
+        sum_q prev(q) stay post(q) / pred(q); one minus that is an expected move
+        count, accumulated over badges against badge-seconds, with forgetting
+        (``move_memory``) and a prior of ``move_time``, clamped to ``move_bounds``."""
+        n = self.venue.n_rooms
+        if prev[n] > 0.5:
+            return  # a badge that is probably away says nothing about room changes
+        stay = self.transitions.stay(dt)
+        kept = 0.0
+        for q in range(n):
+            if pred[q] > 0.0:
+                kept += prev[q] * stay * post[q] / pred[q]
+        moved = 1.0 - prev[n] - kept
+        if moved < 0.0:
+            moved = 0.0
+        if ts > self._mv_ts:
+            k = exp(-(ts - self._mv_ts) / self.move_memory) if self._mv_ts > -_INF else 1.0
+            self._mv_num = self._mv_num * k + (1.0 - k) * self._mv_prior_den / self.move_time
+            self._mv_den = self._mv_den * k + (1.0 - k) * self._mv_prior_den
+            self._mv_ts = ts
+        self._mv_num += moved
+        self._mv_den += dt * (1.0 - prev[n])
+        rate = self._mv_num / self._mv_den
+        lo = 1.0 / self.move_bounds[1]
+        hi = 1.0 / self.move_bounds[0]
+        self.transitions.rate_move = clamp(rate, lo, hi)
 
     def _learn(self, b: _Badge, ts: float, summary: list[tuple[int, float, int]]) -> None:
         post = b.post

@@ -48,6 +48,10 @@ class Transitions:
         enter = 1.0 - exp(-dt * self.rate_enter)
         return stay, leave_share, enter
 
+    def stay(self, dt: float) -> float:
+        """Probability that a badge in a room is still there after dt seconds."""
+        return exp(-dt * (self.rate_move + self.rate_leave))
+
     def predict(self, post: list[float], dt: float) -> None:
         """Propagate a posterior ``dt`` seconds forward, in place."""
         if dt <= 0.0:

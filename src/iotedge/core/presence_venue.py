@@ -160,6 +160,23 @@ class Venue:
                     ys += pos[1]
                     k += 1
             centres.append((xs / k, ys / k) if k else None)
+        # A room without a gateway (a corridor, say) is placed at the mean of its
+        # neighbours' centres: a better guess than "one wall from everything".
+        guessed: list[tuple[float, float] | None] = list(centres)
+        for r in range(self.n_rooms):
+            if centres[r] is None:
+                xs = 0.0
+                ys = 0.0
+                k = 0
+                for q in self.neighbours[r]:
+                    c = centres[q]
+                    if c is not None:
+                        xs += c[0]
+                        ys += c[1]
+                        k += 1
+                if k >= 2:
+                    guessed[r] = (xs / k, ys / k)
+        centres = guessed
         radii = []
         for r in range(self.n_rooms):
             c = centres[r]

@@ -1,0 +1,42 @@
+"""Portable known-answer tests of the presence venue tables (pytest and MicroPython).
+
+The last presence test module: it unloads every presence module when done
+(tests/portable/presence_support.py), so later test modules get the heap back.
+"""
+
+import gc
+
+from presence_support import unload
+
+
+def test_venue_validation_and_tables():
+    from iotedge.core.errors import PresenceError
+    from iotedge.core.presence_venue import Venue
+
+    try:
+        for bad in (
+            {"rooms": [], "gateways": {"g": {"room": "a"}}},
+            {"rooms": ["a", "a"], "gateways": {"g": {"room": "a"}}},
+            {"rooms": ["none"], "gateways": {"g": {"room": "none"}}},
+            {"rooms": ["a"], "gateways": {"g": {"room": "b"}}},
+            {"rooms": ["a"], "adjacent": [["a", "a"]], "gateways": {"g": {"room": "a"}}},
+            {"rooms": ["a"], "gateways": {"g": {"room": "a", "x": "1", "y": 2}}},
+        ):
+            try:
+                Venue(bad)
+            except PresenceError as exc:
+                assert exc.reason == "bad-venue"
+            else:
+                raise AssertionError("accepted " + repr(bad))
+        v = Venue(
+            {
+                "rooms": ["a", "b", "c", "d"],
+                "adjacent": [["a", "b"], ["b", "c"], ["c", "d"]],
+                "gateways": {"ga": {"room": "a"}},
+            }
+        )
+        assert v.hops[0] == [0, 1, 2, 99]
+        assert [r for r, _ in v.near[0]] == [0, 1, 2]  # d is 3 walls away: far
+        gc.collect()
+    finally:
+        unload(keep=False)  # the last presence test: give the heap back
