@@ -267,7 +267,11 @@ class Node:
         t, h = reading
         # BTHome v2: 0x00 packet id, 0x02 temperature (0.01 C), 0x03 humidity (0.01 %).
         objects = [(0x00, self.seq & 0xFF), (0x02, t * 10), (0x03, h * 10)]
-        data = bthome_encode.advert(objects, self.c["ble_name"])
+        service = bthome_encode.encode(objects)
+        name = self.c["ble_name"].encode()[:8]
+        # AD: flags (LE general discoverable, no BR/EDR), service data 0xFCD2, name.
+        data = b"\x02\x01\x06" + bytes((len(service) + 3, 0x16, 0xD2, 0xFC)) + service
+        data += bytes((len(name) + 1, 0x09)) + name
         self.ble.gap_advertise(1000000, adv_data=data)
 
     def tick(self):
