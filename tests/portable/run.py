@@ -37,10 +37,17 @@ def _here():
 def discover(selected):
     names = []
     for name in sorted(os.listdir(_here())):
-        if name.startswith("test_") and name.endswith(".py"):
+        # .py from source, or .mpy precompiled by mpy-cross (what a small board runs).
+        if not name.startswith("test_"):
+            continue
+        if name.endswith(".py"):
             mod = name[:-3]
-            if not selected or mod in selected:
-                names.append(mod)
+        elif name.endswith(".mpy"):
+            mod = name[:-4]
+        else:
+            continue
+        if (not selected or mod in selected) and mod not in names:
+            names.append(mod)
     return names
 
 
