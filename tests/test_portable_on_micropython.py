@@ -25,6 +25,7 @@ import pytest
 from tests._mpy import BUILD, PORTABLE, SRC, compile_tree, run_micropython
 
 SMALL_HEAP = "64K"
+_RUN_ONE = "import sys, run; sys.exit(run.main(['--report', {report!r}, {module!r}]))"
 
 
 def _expected_tests() -> dict[str, int]:
@@ -77,7 +78,7 @@ def test_portable_suite_passes_under_micropython_small_heap_precompiled(tmp_path
         proc = run_micropython(
             [
                 "-c",
-                f"import sys, run; sys.exit(run.main(['--report', {str(report_path)!r}, {module!r}]))",
+                _RUN_ONE.format(report=str(report_path), module=module),
             ],
             heapsize=SMALL_HEAP,
             paths=[src_mpy, tests_mpy],
