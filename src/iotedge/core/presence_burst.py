@@ -71,7 +71,7 @@ def summarise(values: list[int], stat: str) -> float:
 class Burst:
     """The adverts of one badge heard so far in its current burst, per gateway."""
 
-    __slots__ = ("start", "last", "samples", "counts", "_last_seen")
+    __slots__ = ("_last_seen", "counts", "last", "samples", "start")
 
     def __init__(self, ts: float) -> None:
         self.start = ts

@@ -43,7 +43,7 @@ REFRESH_DB = 0.25
 class GatewayLine:
     """Decayed least-squares fit of y = a - b u for one gateway."""
 
-    __slots__ = ("a", "b", "_sw", "_su", "_suu", "_sy", "_suy", "_ts", "_u_ref")
+    __slots__ = ("_su", "_suu", "_suy", "_sw", "_sy", "_ts", "_u_ref", "a", "b")
 
     def __init__(self, a: float = A_PRIOR, b: float = B_PRIOR) -> None:
         self.a = a
@@ -107,7 +107,7 @@ class GatewayLine:
 class BadgeOffset:
     """Shrunk, forgetting mean of one badge's residuals: its transmit offset."""
 
-    __slots__ = ("value", "_sw", "_sr", "_ts")
+    __slots__ = ("_sr", "_sw", "_ts", "value")
 
     def __init__(self) -> None:
         self.value = 0.0

@@ -36,18 +36,18 @@ _LIVE_CHECK = 10.0
 
 class _Badge:
     __slots__ = (
+        "bucket",
+        "burst",
+        "check",
+        "heard",
+        "history",
+        "last_report",
+        "last_start",
         "name",
+        "offset",
+        "period",
         "post",
         "t_post",
-        "burst",
-        "last_start",
-        "period",
-        "heard",
-        "offset",
-        "check",
-        "last_report",
-        "bucket",
-        "history",
     )
 
     def __init__(self, name: str, period: float) -> None:

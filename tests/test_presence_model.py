@@ -1,0 +1,181 @@
+"""Properties and known answers of the estimator's pieces (CPython, hypothesis)."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iotedge.core import presence_math as pm
+from iotedge.core.presence_calibration import A_BOUNDS, B_BOUNDS, T_BOUNDS, BadgeOffset, GatewayLine
+from iotedge.core.presence_estimator import PresenceEstimator
+from iotedge.core.presence_hmm import Transitions
+from iotedge.core.presence_venue import Venue
+from iotedge.presence.synthetic import generate
+
+VENUE = Venue(
+    {
+        "rooms": ["a", "b", "c"],
+        "adjacent": [["a", "b"], ["b", "c"]],
+        "gateways": {
+            "ga": {"room": "a", "x": 5, "y": 5, "z": 2.5},
+            "gb": {"room": "b", "x": 17, "y": 5, "z": 2.5},
+            "gc": {"room": "c", "x": 29, "y": 5, "z": 2.5},
+        },
+    }
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=1e-300, max_value=1e300))
+def test_ln_matches_math(x: float) -> None:
+    assert math.isclose(pm.ln(x), math.log(x), rel_tol=1e-12, abs_tol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-700, max_value=700))
+def test_exp_and_softplus_match_math(x: float) -> None:
+    assert math.isclose(pm.exp(x), math.exp(x), rel_tol=1e-12)
+    assert math.isclose(pm.softplus(x), math.log1p(math.exp(x)), rel_tol=1e-9, abs_tol=1e-12)
+
+
+posteriors = st.lists(st.floats(min_value=0, max_value=1), min_size=4, max_size=4).filter(
+    lambda p: sum(p) > 1e-6
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(posteriors, st.floats(min_value=0.1, max_value=5000), st.floats(min_value=0, max_value=1))
+def test_transitions_keep_probability_mass(p: list[float], dt: float, tele: float) -> None:
+    total = sum(p)
+    post = [x / total for x in p]
+    tr = Transitions(VENUE.neighbours, move_time=600, teleport=tele)
+    tr.predict(post, dt)
+    assert math.isclose(sum(post), 1.0, rel_tol=1e-9)
+    assert min(post) >= 0.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=5, max_value=30),
+            st.floats(min_value=-130, max_value=0),
+            st.floats(min_value=0.01, max_value=1),
+        ),
+        max_size=40,
+    )
+)
+def test_calibration_never_leaves_its_bounds(obs: list[tuple[float, float, float]]) -> None:
+    line = GatewayLine()
+    off = BadgeOffset()
+    for k, (u, y, w) in enumerate(obs):
+        line.observe(float(k), u, y, w)
+        line.solve()
+        off.observe(float(k), y + 75.0, w)
+        assert A_BOUNDS[0] <= line.a <= A_BOUNDS[1]
+        assert B_BOUNDS[0] <= line.b <= B_BOUNDS[1]
+        assert T_BOUNDS[0] <= off.value <= T_BOUNDS[1]
+
+
+report_streams = st.lists(
+    st.tuples(
+        st.floats(min_value=0, max_value=3.0),  # time step to the next report
+        st.sampled_from(["ga", "gb", "gc", "unknown"]),
+        st.sampled_from(["x", "y", "z"]),
+        st.integers(min_value=-105, max_value=-40),
+    ),
+    max_size=120,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(report_streams, st.sampled_from(["median", "trimmed", "max"]))
+def test_posteriors_sum_to_one_and_occupancy_is_their_sum(
+    stream: list[tuple[float, str, str, int]], stat: str
+) -> None:
+    est = PresenceEstimator(VENUE, stat=stat, lag=30.0)
+    t = 0.0
+    for dt, gw, badge, rssi in stream:
+        t += dt
+        est.update(t, gw, badge, rssi)
+        if dt > 2.0:
+            est.advance(t + 70.0)  # let bursts close and silences count
+            t += 70.0
+    est.advance(t + 5.0)
+    occ = est.occupancy()
+    sums = [0.0] * VENUE.n_rooms
+    for badge in est.badges():
+        post = est.posterior(badge)
+        assert math.isclose(sum(post), 1.0, rel_tol=1e-9)
+        room, conf, heard = est.badge_state(badge)
+        assert conf == max(post)
+        assert 0 <= heard <= VENUE.n_gateways
+        smooth = est.smoothed(badge, max(0.0, t - 30.0))
+        assert math.isclose(sum(smooth), 1.0, rel_tol=1e-9)
+        for r in range(VENUE.n_rooms):
+            sums[r] += post[r]
+    for r, name in enumerate(VENUE.rooms):
+        mean, lo, hi = occ[name]
+        assert math.isclose(mean, sums[r], abs_tol=1e-9)
+        assert 0.0 <= lo <= mean + 1e-12 <= hi + 1e-12
+
+
+def test_calibration_learns_a_low_gateway() -> None:
+    """A gateway reading 12 dB low (placed behind a crowd) is learned, not ignored."""
+    data = generate(seed=5, badges=12, duration=2400, gateway_offsets={"gw-1": -12.0})
+    est = PresenceEstimator(Venue(data.venue))
+    for ts, gw, badge, rssi in data.reports:
+        est.update(ts, gw, badge, rssi)
+        est.advance(ts)
+    lines = est.emission.lines
+    low = lines[est.venue.gateway_index["gw-1"]]
+    others = [lines[est.venue.gateway_index[g]] for g in ("gw-0", "gw-2")]
+    # compare levels at a typical in-room feature value
+    level_low = low.mu(10.0)
+    level_others = sum(line.mu(10.0) for line in others) / 2
+    assert 7.0 < level_others - level_low < 17.0
+
+
+def test_gateway_down_stops_counting_its_silence() -> None:
+    est = PresenceEstimator(VENUE, down_after=60.0)
+    g = VENUE.gateway_index["gb"]
+    room_b = VENUE.room_index["b"]
+    c_before = est.emission.c[room_b]
+    est.update(0.0, "ga", "x", -70)
+    est.advance(100.0)  # gb (and gc) said nothing for 100 s: down
+    assert not est.emission.live[g]
+    assert est.emission.c[room_b] > c_before  # silence no longer counts against b
+    est.update(101.0, "gb", "x", -70)
+    assert est.emission.live[g]
+    assert (
+        math.isclose(est.emission.c[room_b], c_before, abs_tol=1e-9)
+        or not est.emission.live[VENUE.gateway_index["gc"]]
+    )
+
+
+def test_fixed_lag_smoothing_revises_the_past() -> None:
+    """A move seen in the next bursts makes the smoothed estimate at the move
+    time more certain of the new room than the causal one was."""
+    est = PresenceEstimator(VENUE, lag=120.0)
+    t = 0.0
+    for k in range(8):
+        gw = "ga" if k < 4 else "gb"
+        for j in range(6):
+            est.update(t + 0.3 * j, gw, "x", -65)
+        t += 60.0
+        est.advance(t)
+    causal_at_move = None
+    # replay the same thing causally to know what the filter said at the first b-burst
+    causal = PresenceEstimator(VENUE)
+    t = 0.0
+    for k in range(5):
+        gw = "ga" if k < 4 else "gb"
+        for j in range(6):
+            causal.update(t + 0.3 * j, gw, "x", -65)
+        t += 60.0
+    causal.advance(245.0)
+    causal_at_move = causal.posterior("x")[VENUE.room_index["b"]]
+    smooth = est.smoothed("x", 245.0)[VENUE.room_index["b"]]
+    assert smooth > causal_at_move

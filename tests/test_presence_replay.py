@@ -1,0 +1,137 @@
+"""Batch replay and evaluation: causality, file formats, metrics by hand."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iotedge.core.errors import PresenceError
+from iotedge.core.presence_venue import Venue
+from iotedge.presence.eval import Evaluator, Score, table
+from iotedge.presence.io import Report, Truth
+from iotedge.presence.replay import METHODS, Step, make_estimator, replay, run
+from iotedge.presence.synthetic import generate
+
+DATA = generate(seed=11, badges=5, duration=900)
+VENUE = Venue(DATA.venue)
+REPORTS = [Report(*r) for r in DATA.reports]
+
+
+def _rows(reports: list[Report], method: str = "hmm", lag: float = 0.0) -> list[str]:
+    out = io.StringIO()
+    occ = io.StringIO()
+    replay(VENUE, reports, out, occ, step=5.0, method=method, lag=lag)
+    return out.getvalue().splitlines() + occ.getvalue().splitlines()
+
+
+def test_replay_writes_the_documented_columns() -> None:
+    out = io.StringIO()
+    occ = io.StringIO()
+    n = replay(VENUE, REPORTS, out, occ, step=5.0)
+    est_lines = out.getvalue().splitlines()
+    occ_lines = occ.getvalue().splitlines()
+    assert est_lines[0] == "ts,badge,room,confidence"
+    assert occ_lines[0] == "ts,room,occupancy"
+    assert n == len(est_lines) - 1
+    first_ts = math.ceil(REPORTS[0].ts / 5.0) * 5
+    steps = {line.split(",")[0] for line in est_lines[1:]}
+    assert min(int(s) for s in steps) == first_ts
+    assert max(int(s) for s in steps) <= REPORTS[-1].ts
+    for line in est_lines[1:]:
+        ts, badge, room, conf = line.split(",")
+        assert int(ts) % 5 == 0
+        assert room in VENUE.rooms or room == "none"
+        assert 0.0 <= float(conf) <= 1.0
+    # every step lists every room once
+    per_step = len(occ_lines[1:]) / len(steps)
+    assert per_step == VENUE.n_rooms
+    # a badge appears from its first report on, and then at every step
+    first_seen = min(r.ts for r in REPORTS if r.badge == "badge-3")
+    rows_b3 = [line for line in est_lines[1:] if line.split(",")[1] == "badge-3"]
+    assert int(rows_b3[0].split(",")[0]) >= first_seen
+    assert len(rows_b3) == len([s for s in steps if int(s) >= first_seen])
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(min_value=50, max_value=len(REPORTS) - 50), st.sampled_from(list(METHODS)))
+def test_causal_replay_appending_future_reports_never_changes_earlier_rows(
+    cut: int, method: str
+) -> None:
+    prefix = REPORTS[:cut]
+    last = prefix[-1].ts
+    short = _rows(prefix, method)
+    full = _rows(REPORTS, method)
+    short_rows = [r for r in short if r[0].isdigit()]
+    full_rows = [r for r in full if r[0].isdigit() and float(r.split(",")[0]) <= last]
+    assert short_rows == full_rows
+
+
+def test_lag_replay_uses_reports_up_to_t_plus_lag_only() -> None:
+    lag = 60.0
+    cut = len(REPORTS) // 2
+    prefix = REPORTS[:cut]
+    horizon = prefix[-1].ts - lag
+    short = [r for r in _rows(prefix, lag=lag) if r[0].isdigit()]
+    full = [r for r in _rows(REPORTS, lag=lag) if r[0].isdigit()]
+    keep_short = [r for r in short if float(r.split(",")[0]) < horizon]
+    keep_full = [r for r in full if float(r.split(",")[0]) < horizon]
+    assert keep_short and keep_short == keep_full
+
+
+def test_lag_is_only_for_our_estimator() -> None:
+    with pytest.raises(PresenceError):
+        make_estimator("strongest", VENUE, lag=10.0)
+    with pytest.raises(PresenceError):
+        make_estimator("nearest-neighbour", VENUE)
+
+
+def test_run_feeds_every_method_the_same_steps() -> None:
+    ests = [make_estimator(m, VENUE) for m in METHODS]
+    steps = list(run(VENUE, REPORTS, ests, step=10.0))
+    assert all(len(s) == len(METHODS) for s in steps)
+    assert all(len({st.ts for st in s}) == 1 for s in steps)
+
+
+def _truth(rooms: dict[str, list[str]]) -> Truth:
+    truth = Truth()
+    for badge, seq in rooms.items():
+        for second, room in enumerate(seq):
+            truth.add(second, badge, room)
+    return truth
+
+
+def test_metrics_by_hand() -> None:
+    # One badge, 40 s in a then 80 s in b; steps every 10 s; burst period 20 s.
+    truth = _truth({"x": ["a"] * 40 + ["b"] * 80})
+    ev = Evaluator("m", truth, step=10.0, period=20.0, dwell=3.0)
+    estimates = ["a", "b", "a", "a", "a", "a", "b", "b", "b", "b", "b", "b"]
+    for k, room in enumerate(estimates):
+        occ = {"a": 1.0 if room == "a" else 0.0, "b": 1.0 if room == "b" else 0.0}
+        ev.add(Step(float(10 * k), [("x", room, 0.8)], occ))
+    score = ev.finish()
+    assert score.total == 12
+    assert score.correct == 9  # wrong at 10 s (b), 40 s and 50 s (still a)
+    assert score.flaps == 1  # a -> b at 10 s while truth stayed a (a -> a at 20 s is a fix)
+    assert score.present_seconds == 120.0
+    # the change to b at 40 s is detected at 60 s: 20 s = one burst period
+    assert score.delays == [20.0]
+    # occupancy: each wrong step costs |1-0| in two rooms
+    assert math.isclose(score.wape, 6.0 / 12.0)
+    # all confidences 0.8, accuracy 0.75 -> ECE 0.05
+    assert math.isclose(score.ece, 0.05)
+    text = table([score], period=20.0)
+    assert "| m | 75.00 % | 30.00 |" in text
+
+
+def test_scores_pool() -> None:
+    a = Score("m", correct=3, total=4, flaps=1, present_seconds=3600.0, delays=[10.0])
+    b = Score("m", correct=1, total=4, flaps=3, present_seconds=3600.0, delays=[math.inf])
+    a.merge(b)
+    assert a.accuracy == 0.5
+    assert a.flaps_per_badge_hour == 2.0
+    assert a.detected == 0.5
+    assert a.delay_quantile(0.95) == math.inf
