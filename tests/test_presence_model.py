@@ -109,7 +109,7 @@ def test_posteriors_sum_to_one_and_occupancy_is_their_sum(
     for badge in est.badges():
         post = est.posterior(badge)
         assert math.isclose(sum(post), 1.0, rel_tol=1e-9)
-        room, conf, heard = est.badge_state(badge)
+        _room, conf, heard = est.badge_state(badge)
         assert conf == max(post)
         assert 0 <= heard <= VENUE.n_gateways
         smooth = est.smoothed(badge, max(0.0, t - 30.0))

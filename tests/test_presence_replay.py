@@ -42,7 +42,7 @@ def test_replay_writes_the_documented_columns() -> None:
     assert min(int(s) for s in steps) == first_ts
     assert max(int(s) for s in steps) <= REPORTS[-1].ts
     for line in est_lines[1:]:
-        ts, badge, room, conf = line.split(",")
+        ts, _badge, room, conf = line.split(",")
         assert int(ts) % 5 == 0
         assert room in VENUE.rooms or room == "none"
         assert 0.0 <= float(conf) <= 1.0

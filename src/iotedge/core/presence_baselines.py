@@ -59,7 +59,8 @@ class StrongestGateway:
         self.now = -1.0e300
 
     def distance(self, rssi: float) -> float:
-        return 10.0 ** ((self.ref_rssi - rssi) / (10.0 * self.absorption))
+        d: float = 10.0 ** ((self.ref_rssi - rssi) / (10.0 * self.absorption))
+        return d
 
     def update(self, ts: float, gateway: str, badge: str, rssi: int) -> None:
         g = self.venue.gateway_index.get(gateway)

@@ -18,7 +18,8 @@ def exp(x: float) -> float:
         return 0.0
     if x > 700.0:
         x = 700.0
-    return _E**x
+    y: float = _E**x
+    return y
 
 
 def ln(x: float) -> float:

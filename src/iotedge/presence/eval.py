@@ -122,7 +122,7 @@ class Evaluator:
         self._history: dict[str, list[tuple[float, str]]] = {b: [] for b in self._badges}
 
     def add(self, st: Step) -> None:
-        second = int(math.floor(st.ts))
+        second = math.floor(st.ts)
         if second < self._first or second > self._last:
             return
         sc = self.score

@@ -89,8 +89,8 @@ def _parse_jsonl(lines: Iterable[str], name: str) -> Iterator[Report]:
         yield _report(obj["ts"], obj["gateway"], obj["badge"], obj["rssi"], where)
 
 
-def _parse_csv(handle: TextIO, name: str) -> Iterator[Report]:
-    reader = csv.reader(handle)
+def _parse_csv(lines: Iterable[str], name: str) -> Iterator[Report]:
+    reader = csv.reader(lines)
     header = next(reader, None)
     if header is None or tuple(h.strip() for h in header) != REPORT_HEADER:
         raise PresenceError("bad-report", f"{name}: CSV header must be ts,gateway,badge,rssi")
@@ -125,22 +125,12 @@ def parse_reports(handle: TextIO, name: str = "<reports>") -> Iterator[Report]:
     if first == "{":
         yield from _parse_jsonl(lines, name)
     elif first:
-        yield from _parse_csv(_LineFile(lines), name)
+        yield from _parse_csv(lines, name)
 
 
 def _chain(head: list[str], rest: Iterable[str]) -> Iterator[str]:
     yield from head
     yield from rest
-
-
-class _LineFile:
-    """Lets csv.reader consume an iterator of lines."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
-
-    def __iter__(self) -> Iterator[str]:
-        return self._lines
 
 
 def reorder(reports: Iterable[Report], window: float = REORDER_WINDOW) -> Iterator[Report]:

@@ -86,7 +86,7 @@ def generate(
                     rssi = tx - 21.0 * math.log10(d) - wall_db * abs(g_room - current[1])
                     rssi += offsets.get(gid, 0.0) + rng.gauss(0.0, fading_db)
                     if rssi >= -98.0:
-                        out.reports.append((ts, gid, name, int(round(rssi))))
+                        out.reports.append((ts, gid, name, round(rssi)))
             start += period
     out.reports.sort(key=lambda r: r[0])
     return out
