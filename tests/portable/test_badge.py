@@ -33,7 +33,10 @@ def test_reused_buffer_round_trips_many_readings():
     for i in range(0, 300, 7):
         humidity = badge.NO_HUMIDITY if i % 2 else i % 101
         name = b"" if i % 3 else b"B" + bytes((0x30 + i % 10,))
-        n = badge.encode_into(buf, 0xFFFFFFFF - i, i % 256, i % 101, 100 * i - 15000, 70000 + i, humidity, name)
+        temp = 100 * i - 15000
+        n = badge.encode_into(
+            buf, 0xFFFFFFFF - i, i % 256, i % 101, temp, 70000 + i, humidity, name
+        )
         r = badge.decode(memoryview(buf)[:n])
         assert r.badge_id == 0xFFFFFFFF - i and r.packet_id == i % 256
         assert r.battery == i % 101 and r.temperature_centi == 100 * i - 15000

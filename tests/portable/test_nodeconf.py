@@ -2,7 +2,9 @@
 
 import binascii
 
-from iotedge.core import errors, nodeconf2018 as nc, nodeconf2018_encode as enc
+from iotedge.core import errors
+from iotedge.core import nodeconf2018 as nc
+from iotedge.core import nodeconf2018_encode as enc
 
 
 def _fails(fn, reason, offset=None):
@@ -38,7 +40,7 @@ def test_badge_json_is_strict():
         (b'{"t":12345678901}', 5),
         (b'{"t":1,"x":2}', 8),
     ):
-        _fails(lambda: nc.parse_badge_json(bad), "bad-json", at)
+        _fails(lambda b=bad: nc.parse_badge_json(b), "bad-json", at)
 
 
 def test_control_frame():
@@ -52,7 +54,8 @@ def test_control_frame():
 
 
 def test_led_frame():
-    payload = enc.led_frame((255, 0, 0), (0, 255, 0), ((1, 2, 3), (4, 5, 6), (7, 8, 9), (10, 11, 12)))
+    backlight = ((1, 2, 3), (4, 5, 6), (7, 8, 9), (10, 11, 12))
+    payload = enc.led_frame((255, 0, 0), (0, 255, 0), backlight)
     f = nc.decode_manufacturer(payload)
     assert f.kind == "led" and f.top == (255, 0, 0) and f.bottom == (0, 255, 0)
     assert f.backlight[3] == (10, 11, 12) and len(payload) == 19
@@ -66,7 +69,12 @@ def test_alert_info_and_talks():
     assert i.kind == "info" and i.text == "Café open"
     t = nc.decode_manufacturer(enc.talk_frame(nc.MSG_NEXT2, 14 * 60 + 30, "Streams"))
     assert (t.kind, t.slot, t.part, t.minutes, t.time_text, t.title) == (
-        "next2", "next", 2, 870, "14:30", "Streams",
+        "next2",
+        "next",
+        2,
+        870,
+        "14:30",
+        "Streams",
     )
     assert nc.decode_manufacturer(b"\x07\x36Keynote").time_text == "9:00"
     _fails(lambda: nc.decode_manufacturer(b"\x08"), "bad-length")
@@ -74,6 +82,6 @@ def test_alert_info_and_talks():
 
 def test_unknown_types_and_missing_data():
     for t in (0, 3, 4, 11, 0xFF):
-        _fails(lambda: nc.decode_manufacturer(bytes((t, 1, 2))), "unknown-type", 0)
+        _fails(lambda t=t: nc.decode_manufacturer(bytes((t, 1, 2))), "unknown-type", 0)
     _fails(lambda: nc.decode_manufacturer(b""), "bad-length")
     _fails(lambda: nc.decode_advert(binascii.unhexlify("020106")), "not-nodeconf")

@@ -157,5 +157,8 @@ BTHOME_BLE = (
     # test_bthome_packet_id_temperature_humidity_battery (local name ATC_8D18B2)
     ("400009015D025D0903B718", [(0x00, 9), (0x01, 93), (0x02, 2397), (0x03, 6327)]),
     # test_bthome_double_voltage_different_object_id (ids out of order)
-    ("4000010B0000004A0D0901330CE90C", [(0x00, 1), (0x0B, 0), (0x4A, 2317), (0x01, 51), (0x0C, 3305)]),
+    (
+        "4000010B0000004A0D0901330CE90C",
+        [(0x00, 1), (0x0B, 0), (0x4A, 2317), (0x01, 51), (0x0C, 3305)],
+    ),
 )
