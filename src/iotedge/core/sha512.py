@@ -104,12 +104,14 @@ def _compress(
         w[t] = (w[t - 16] + s0 + w[t - 7] + s1) & m
     a, b, c, d, e, f, g, h = state
     for t in range(80):
-        # Sigma1(e) = ROTR14 ^ ROTR18 ^ ROTR41; bits shifted above 64 are masked.
+        # Sigma1(e) = ROTR14 ^ ROTR18 ^ ROTR41. The bits the left shifts push above
+        # bit 63 are left in: sums only ever carry upwards, so masking e and a
+        # below removes them, and nothing right-shifts t1 or t2.
         s1 = ((e >> 14) | (e << 50)) ^ ((e >> 18) | (e << 46)) ^ ((e >> 41) | (e << 23))
-        t1 = h + (s1 & m) + (g ^ (e & (f ^ g))) + k[t] + w[t]
+        t1 = h + s1 + (g ^ (e & (f ^ g))) + k[t] + w[t]
         # Sigma0(a) = ROTR28 ^ ROTR34 ^ ROTR39; Maj written with one fewer AND.
         s0 = ((a >> 28) | (a << 36)) ^ ((a >> 34) | (a << 30)) ^ ((a >> 39) | (a << 25))
-        t2 = (s0 & m) + ((a & b) | (c & (a | b)))
+        t2 = s0 + ((a & b) | (c & (a | b)))
         h = g
         g = f
         f = e
