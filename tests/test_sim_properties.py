@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from iotedge.sim.events import Report, Truth
 from iotedge.sim.geometry import OUTSIDE
 from iotedge.sim.scenarios import build_scenario
 from iotedge.sim.shadowing import ShadowField
+from iotedge.sim.venues import conference_floor_plan
 
 
 @settings(max_examples=12, deadline=None)
@@ -90,3 +92,21 @@ def test_itineraries_cover_the_event_without_gaps(seed: int) -> None:
             assert a.t1 == b.t0 and a.t1 > a.t0
         times = [t for t, _ in person.room_changes]
         assert times == sorted(times)
+
+
+_PLAN = conference_floor_plan()
+_coord = st.floats(-10, 60, allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ax=_coord, ay=_coord, bx=_coord, by=_coord, axis=st.sampled_from(["", "x", "y"]))
+def test_fast_wall_loss_equals_the_sum_of_crossed_walls(
+    ax: float, ay: float, bx: float, by: float, axis: str
+) -> None:
+    if axis == "x":
+        by = ay  # axis-parallel segments are the edge cases of the bisection
+    elif axis == "y":
+        bx = ax
+    slow = sum(w.loss_db for w in _PLAN.walls_between(ax, ay, bx, by))
+    assert _PLAN.wall_loss_db(ax, ay, bx, by) == pytest.approx(slow)
+    assert _PLAN.wall_loss_db(bx, by, ax, ay) == pytest.approx(slow)

@@ -82,6 +82,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in summary.files:
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     print(f"{summary.reports} reports, {summary.truth_rows} truth rows in {elapsed:.1f} s")
+    st = sim.stats
+    if st.attempts:
+        print(
+            f"{st.adverts} adverts from badges in or near the venue; {st.attempts} "
+            f"advert-gateway pairs in range: {100 * st.lost / st.attempts:.1f} % lost, "
+            f"{100 * st.below_floor / st.attempts:.1f} % below the floor; "
+            f"{st.duplicates} duplicates; {st.reports / max(1, st.adverts):.2f} reports per advert"
+        )
     return 0
 
 

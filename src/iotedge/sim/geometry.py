@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -92,9 +93,12 @@ class FloorPlan:
                 raise SimulationError("bad-venue", f"door between unknown rooms {d.a}/{d.b}")
         self.doors: list[Door] = list(doors)
         self.walls: list[Wall] = self._derive_walls(wall_loss)
-        # Split by orientation: the crossing test is then two comparisons and a multiply.
-        self._h = [(w.c, w.lo, w.hi, w.loss_db) for w in self.walls if not w.vertical]
-        self._v = [(w.c, w.lo, w.hi, w.loss_db) for w in self.walls if w.vertical]
+        # Split by orientation and sorted by position: a segment can only cross the
+        # walls whose line lies between its ends, found by bisection.
+        self._h = sorted((w.c, w.lo, w.hi, w.loss_db) for w in self.walls if not w.vertical)
+        self._v = sorted((w.c, w.lo, w.hi, w.loss_db) for w in self.walls if w.vertical)
+        self._hc = [w[0] for w in self._h]
+        self._vc = [w[0] for w in self._v]
 
     # -- lookups ---------------------------------------------------------------
     def room_at(self, x: float, y: float) -> str:
@@ -131,20 +135,25 @@ class FloorPlan:
     def wall_loss_db(self, ax: float, ay: float, bx: float, by: float) -> float:
         """Total loss of the walls crossed by the segment a-b (the hot path of link set-up)."""
         loss = 0.0
-        dy = by - ay
-        if dy != 0.0:
-            for c, lo, hi, db in self._h:
-                if (ay - c) * (by - c) < 0.0:
-                    x = ax + (c - ay) / dy * (bx - ax)
-                    if lo <= x <= hi:
-                        loss += db
-        dx = bx - ax
-        if dx != 0.0:
-            for c, lo, hi, db in self._v:
-                if (ax - c) * (bx - c) < 0.0:
-                    y = ay + (c - ax) / dx * (by - ay)
-                    if lo <= y <= hi:
-                        loss += db
+        if ay != by:
+            lo_y, hi_y = (ay, by) if ay < by else (by, ay)
+            slope = (bx - ax) / (by - ay)
+            walls = self._h
+            # Walls strictly between the two ends (a wall through an end is not crossed).
+            for k in range(bisect_right(self._hc, lo_y), bisect_left(self._hc, hi_y)):
+                c, lo, hi, db = walls[k]
+                x = ax + (c - ay) * slope
+                if lo <= x <= hi:
+                    loss += db
+        if ax != bx:
+            lo_x, hi_x = (ax, bx) if ax < bx else (bx, ax)
+            slope = (by - ay) / (bx - ax)
+            walls = self._v
+            for k in range(bisect_right(self._vc, lo_x), bisect_left(self._vc, hi_x)):
+                c, lo, hi, db = walls[k]
+                y = ay + (c - ax) * slope
+                if lo <= y <= hi:
+                    loss += db
         return loss
 
     # -- walking -------------------------------------------------------------------

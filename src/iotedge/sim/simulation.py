@@ -41,6 +41,7 @@ _FADE_BITS = 16  # pool of 65,536 Gaussian fading draws, indexed by getrandbits
 _LAT_BITS = 12  # pool of 4,096 log-normal latency draws
 _LATENCY_SIGMA = 0.6  # log-normal shape of network latency
 _PRUNE_SIGMAS = 5.0  # a gateway whose mean is 5 fading-std below its floor never hears
+_NEVER = float("inf")
 _OUTSIDE_TEMP_C = 12.0
 _ROOM_TEMP_C = 21.0
 _CROWD_HEAT_C = 2.5  # degrees C per person/m^2 of occupancy
@@ -63,14 +64,21 @@ class RunStats:
     """Counters of the last (or current) run."""
 
     adverts: int = 0  # adverts sent by badges in the venue or near it
-    attempts: int = 0  # (advert, gateway) pairs within radio range, gateway up
-    lost: int = 0  # ... missed by packet loss
-    below_floor: int = 0  # ... heard below the gateway's sensitivity
+    below_floor: int = 0  # (advert, gateway) pairs heard below the gateway's sensitivity
     reports: int = 0  # reports delivered (duplicates included)
     duplicates: int = 0
     truth_rows: int = 0
+    # (advert, gateway) pairs within radio range with the gateway up, and those lost
     per_gateway_attempts: list[int] = field(default_factory=list)
     per_gateway_lost: list[int] = field(default_factory=list)
+
+    @property
+    def attempts(self) -> int:
+        return sum(self.per_gateway_attempts)
+
+    @property
+    def lost(self) -> int:
+        return sum(self.per_gateway_lost)
 
 
 class Simulation:
@@ -350,6 +358,11 @@ class _Run:
         self.leg_ptr = [0] * cfg.badges
         self.clap_ptr = [0] * cfg.badges
         self.seq = [0] * cfg.badges
+        gws = sim.gateways
+        self.gw_loss = [g.loss_p for g in gws]
+        self.gw_floor = [g.sensitivity_dbm for g in gws]
+        self.gw_clock = [g.clock_offset_s for g in gws]
+        self.gw_ids = [g.gw_id for g in gws]
         # Outage spans per gateway index (most have none: the check is then a falsy list).
         self.outages = [sim.outages[g.gw_id] for g in sim.gateways]
         self.buckets: dict[int, list[tuple[float, int, Report]]] = {}
@@ -371,6 +384,8 @@ class _Run:
         # Truth state: each badge's pointer into its room changes.
         changes = [p.room_changes for p in sim.people]
         ptr = [0] * n
+        next_change = [ch[0][0] if ch else _NEVER for ch in changes]
+        new_tuple = tuple.__new__
         rooms = [OUTSIDE] * n
         count = self.count
         count[room_idx[OUTSIDE]] = n
@@ -382,8 +397,9 @@ class _Run:
         n_rooms = len(areas)
         for tick in range(duration):
             # 1. truth: rooms and occupancy at this second
-            truth: list[Truth] = []
             for b in range(n):
+                if next_change[b] > tick:
+                    continue  # most badges stay put: one comparison
                 ch = changes[b]
                 p = ptr[b]
                 while p < len(ch) and ch[p][0] <= tick:
@@ -394,7 +410,9 @@ class _Run:
                         rooms[b] = room
                     p += 1
                 ptr[b] = p
-                truth.append(Truth(tick, badge_ids[b], rooms[b]))
+                next_change[b] = ch[p][0] if p < len(ch) else _NEVER
+            # Named tuples made with tuple.__new__: no Python-level __new__ frame per row.
+            truth = [new_tuple(Truth, (tick, badge_ids[b], rooms[b])) for b in range(n)]
             for r in range(n_rooms):
                 self.density[r] = count[r] / areas[r]
             # 2. bursts starting in [tick, tick + 1)
@@ -461,13 +479,16 @@ class _Run:
         # Crowd loss with the occupancy of this second, and the payload of this burst.
         broom = sim._room_index[room]
         dens = self.density
-        body_db, width, cap = cfg.crowd_body_db, cfg.crowd_body_width, cfg.crowd_cap_db
+        cap = cfg.crowd_cap_db
+        # crowd_loss_db() inlined: cap (1 - exp(-body_db width density exposure / cap)).
+        per_body = cfg.crowd_body_db * cfg.crowd_body_width / cap if cap > 0.0 else 0.0
+        exp = math.exp
+        here = dens[broom]
         means: list[tuple[int, float]] = []
         for gi, mean, exposure, groom in links:
-            d = dens[broom] if groom == broom else 0.5 * (dens[broom] + dens[groom])
-            linear = body_db * width * d * exposure
-            if linear > 0.0 and cap > 0.0:
-                mean -= cap * (1.0 - math.exp(-linear / cap))
+            d = here if groom == broom else 0.5 * (here + dens[groom])
+            if d > 0.0 and per_body > 0.0:
+                mean -= cap * (1.0 - exp(-per_body * d * exposure))
             means.append((gi, mean))
         if not means:
             return
@@ -492,11 +513,7 @@ class _Run:
     ) -> None:
         """The per-advert hot loop: loss, fading, floor, stamping, delay, duplicates."""
         cfg = self.cfg
-        gws = self.sim.gateways
-        loss = [g.loss_p for g in gws]
-        floor = [g.sensitivity_dbm for g in gws]
-        clock = [g.clock_offset_s for g in gws]
-        ids = [g.gw_id for g in gws]
+        loss, floor, clock, ids = self.gw_loss, self.gw_floor, self.gw_clock, self.gw_ids
         rand = self.radio.random
         bits = self.radio.getrandbits
         fading = self.fading
@@ -516,8 +533,9 @@ class _Run:
         outages = self.outages
         att_g = stats.per_gateway_attempts
         lost_g = stats.per_gateway_lost
+        new_tuple = tuple.__new__
         counter = self.counter
-        attempts = lost = below = dups = 0
+        below = dups = 0
         for k, t_adv in enumerate(times):
             seq = seq0 + k + 1
             battery = max(0, int(battery0 - seq * drain))
@@ -525,10 +543,8 @@ class _Run:
                 spans = outages[gi]
                 if spans and any(a <= t_adv < b for a, b in spans):
                     continue  # the gateway is down: it hears nothing
-                attempts += 1
                 att_g[gi] += 1
                 if rand() < loss[gi]:
-                    lost += 1
                     lost_g[gi] += 1
                     continue
                 r = mean + fading[bits(_FADE_BITS)]
@@ -546,8 +562,15 @@ class _Run:
                 if delay > max_delay:
                     delay = max_delay
                 arrival = ts + delay
-                rep = Report(ts, ids[gi], badge_id, rssi, arrival, seq, claps, temperature, battery)
-                buckets.setdefault(int(arrival), []).append((arrival, counter, rep))
+                rep = new_tuple(
+                    Report,
+                    (ts, ids[gi], badge_id, rssi, arrival, seq, claps, temperature, battery, False),
+                )
+                second = int(arrival)
+                bucket = buckets.get(second)
+                if bucket is None:
+                    bucket = buckets[second] = []
+                bucket.append((arrival, counter, rep))
                 counter += 1
                 if t_rand() < dup_p:
                     again = min(ts + max_delay, arrival + t_rand())
@@ -557,8 +580,6 @@ class _Run:
                     counter += 1
                     dups += 1
         self.counter = counter
-        stats.attempts += attempts
-        stats.lost += lost
         stats.below_floor += below
         stats.duplicates += dups
 
