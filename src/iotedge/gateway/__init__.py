@@ -1,0 +1,1 @@
+"""Gateway apps: core + hardware seam, no library calls of their own."""
