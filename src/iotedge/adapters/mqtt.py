@@ -526,7 +526,10 @@ class MqttLink:
     ) -> None:
         self.connected.clear()
         self.stats.disconnects += 1
-        log.warning("MQTT disconnected (%s); paho retries with backoff", reason_code)
+        if self._stopping.is_set():
+            log.info("MQTT disconnected on stop")
+        else:
+            log.warning("MQTT disconnected (%s); paho retries with backoff", reason_code)
 
     def _on_publish(
         self,
