@@ -92,6 +92,8 @@ class PresenceEstimator:
         learn_moves: bool = True,
         move_memory: float = 600.0,
         move_bounds: tuple[float, float] = (120.0, 3600.0),
+        move_prior: float = 3600.0,
+        busy_prior: float = 1.0,
     ) -> None:
         if stat not in STATS:
             raise PresenceError("bad-setting", "stat must be one of " + ", ".join(STATS))
@@ -135,11 +137,12 @@ class PresenceEstimator:
                 table[r] = u
             self._u.append(table)
         self.move_time = move_time
+        self.busy_prior = busy_prior
         self.learn_moves = learn_moves
         self.move_memory = move_memory
         self.move_bounds = move_bounds
         # Prior of the move-rate estimate: move_time, worth an hour of badge-time.
-        self._mv_prior_den = 3600.0
+        self._mv_prior_den = move_prior
         self._mv_num = self._mv_prior_den / move_time
         self._mv_den = self._mv_prior_den
         self._mv_ts = -_INF
@@ -212,6 +215,8 @@ class PresenceEstimator:
             self._cursor = end
         if ts >= self._next_live_check and self._t0 < _INF:
             self._next_live_check = ts + _LIVE_CHECK
+            if self.busy_prior > 0.0:
+                self.transitions.set_weights(self.occ.mean, self.busy_prior)
             for g in range(self.venue.n_gateways):
                 last = self._gw_last[g]
                 if last < self._t0:

@@ -40,6 +40,19 @@ class Transitions:
         self.rate_enter = 1.0 / enter_time
         self.teleport = teleport
         self._scratch = [0.0] * (self.n + 1)
+        # Where a move that is not to a neighbour lands (and where an arrival
+        # enters): uniform until set_weights says where people are.
+        self.weights = [1.0 / self.n] * self.n
+
+    def set_weights(self, expected: list[float], floor: float = 1.0) -> None:
+        """Make long moves and arrivals favour busy rooms: weight of room r is
+        proportional to its expected head count plus ``floor`` (people walk to
+        where the talk is, rarely to an empty corridor)."""
+        total = 0.0
+        for r in range(self.n):
+            total += expected[r] + floor
+        for r in range(self.n):
+            self.weights[r] = (expected[r] + floor) / total
 
     def _coefficients(self, dt: float) -> tuple[float, float, float]:
         rate = self.rate_move + self.rate_leave
@@ -82,9 +95,9 @@ class Transitions:
                 spread += moved
         pn = post[n]
         spread += pn * enter
-        each = spread / n
+        w = self.weights
         for r in range(n):
-            post[r] = new[r] + each
+            post[r] = new[r] + spread * w[r]
         post[n] = pn - pn * enter + to_none
 
     def backward(self, beta: list[float], dt: float) -> None:
@@ -95,9 +108,9 @@ class Transitions:
         stay, leave_share, enter = self._coefficients(dt)
         tele = self.teleport
         mean_rooms = 0.0
+        w = self.weights
         for r in range(n):
-            mean_rooms += beta[r]
-        mean_rooms /= n
+            mean_rooms += w[r] * beta[r]
         bn = beta[n]
         new = self._scratch
         for q in range(n):
