@@ -7,6 +7,10 @@ linear tails) density of scale ``sigma``; ``mu`` comes from presence_calibration
 A badge "far" from g (outside g's near set, or out of the venue: state none)
 is heard with a small probability ``sigmoid(z_far)`` near the sensitivity.
 
+With the burst statistic ``max`` a burst is heard exactly when its strongest
+advert clears the receiver's floor, so each gateway's ``sensitivity`` is that
+floor, learned by the estimator as a low quantile of the RSSI it reports.
+
 Every log-likelihood is taken relative to that all-far world, so
 
     log L(r) - log L(none) = C_r + sum over heard g near r of D_g(r, y_g)
@@ -27,7 +31,7 @@ make the posterior over-confident.
 
 from .errors import PresenceError
 from .presence_calibration import REFRESH_DB, GatewayLine
-from .presence_math import exp, huber, softplus
+from .presence_math import exp, huber, huber_low, softplus
 from .presence_venue import Venue
 
 
@@ -41,6 +45,7 @@ class EmissionModel:
         width: float = 3.0,
         z_far: float = -5.0,
         temper: float = 0.5,
+        asymmetric: bool = True,
     ) -> None:
         if sigma <= 0.0 or width <= 0.0 or huber_c <= 0.0:
             raise PresenceError("bad-setting", "sigma, width and huber_c must be positive")
@@ -52,8 +57,10 @@ class EmissionModel:
         self.sensitivity = sensitivity
         self.width = width
         self.z_far = z_far
-        self.mu_far = sensitivity + z_far * width
+        # Per-gateway detection floor (dBm), learned from what each reports.
+        self.sens = [sensitivity] * venue.n_gateways
         self.temper = temper
+        self._density = huber_low if asymmetric else huber
         self._sp_far = softplus(z_far)
         n_g = venue.n_gateways
         self.lines = [GatewayLine() for _ in range(n_g)]
@@ -78,7 +85,7 @@ class EmissionModel:
         absent = []
         for _, u in self.venue.near[g]:
             mu = line.a - line.b * u
-            z = (mu - self.sensitivity) / self.width
+            z = (mu - self.sens[g]) / self.width
             mus.append(mu)
             zs.append(z)
             absent.append(self._sp_far - softplus(z))
@@ -105,11 +112,18 @@ class EmissionModel:
         self._add_absent(g, 1.0 if live else -1.0)
         self._refresh_ec(g)
 
-    def refresh(self, g: int) -> bool:
+    def set_sensitivity(self, g: int, floor: float) -> None:
+        """Move gateway g's detection floor (rebuilds its tables when it moved)."""
+        if abs(floor - self.sens[g]) < 0.5:
+            return
+        self.sens[g] = floor
+        self.refresh(g, force=True)
+
+    def refresh(self, g: int, force: bool = False) -> bool:
         """Rebuild gateway g's cached tables if its calibrated line moved enough."""
         line = self.lines[g]
         old_a, old_b = self._line_used[g]
-        if abs(line.a - old_a) + 10.0 * abs(line.b - old_b) < REFRESH_DB:
+        if not force and abs(line.a - old_a) + 10.0 * abs(line.b - old_b) < REFRESH_DB:
             return False
         if self.live[g]:
             self._add_absent(g, -1.0)
@@ -125,14 +139,15 @@ class EmissionModel:
         out: dict[int, float] = {}
         inv = 1.0 / self.sigma
         c = self.huber_c
+        far = self.z_far * self.width
         for g, y in heard:
-            base = self.z_far + huber((y - self.mu_far) * inv, c)
+            base = self.z_far + huber((y - self.sens[g] - far) * inv, c)
             near = self.venue.near[g]
             mus = self.mu[g]
             zs = self.z[g]
             for i in range(len(near)):
                 r = near[i][0]
-                d = zs[i] + huber((y - mus[i]) * inv, c) - base
+                d = zs[i] + self._density((y - mus[i]) * inv, c) - base
                 out[r] = out.get(r, 0.0) + d
         return out
 

@@ -22,7 +22,7 @@ down: its silence stops counting against the rooms it covers.
 """
 
 from .errors import PresenceError
-from .presence_burst import STAT_TRIMMED, STATS, Burst
+from .presence_burst import STAT_MAX, STATS, Burst
 from .presence_calibration import BadgeOffset
 from .presence_emission import EmissionModel
 from .presence_hmm import Transitions, argmax, normalise
@@ -72,7 +72,7 @@ class PresenceEstimator:
     def __init__(
         self,
         venue: Venue,
-        stat: str = STAT_TRIMMED,
+        stat: str = STAT_MAX,
         gap: float = 2.0,
         max_len: float = 5.0,
         period: float = 60.0,
@@ -94,6 +94,8 @@ class PresenceEstimator:
         move_bounds: tuple[float, float] = (120.0, 3600.0),
         move_prior: float = 3600.0,
         busy_prior: float = 1.0,
+        learn_floor: bool = True,
+        asymmetric: bool = True,
     ) -> None:
         if stat not in STATS:
             raise PresenceError("bad-setting", "stat must be one of " + ", ".join(STATS))
@@ -112,7 +114,12 @@ class PresenceEstimator:
         self.calibrate = calibrate
         self.lag = lag
         self.emission = EmissionModel(
-            venue, sigma=sigma, sensitivity=sensitivity, width=width, temper=temper
+            venue,
+            sigma=sigma,
+            sensitivity=sensitivity,
+            width=width,
+            temper=temper,
+            asymmetric=asymmetric,
         )
         self.transitions = Transitions(
             venue.neighbours,
@@ -138,6 +145,8 @@ class PresenceEstimator:
             self._u.append(table)
         self.move_time = move_time
         self.busy_prior = busy_prior
+        self.learn_floor = learn_floor
+        self._floor = [sensitivity] * venue.n_gateways
         self.learn_moves = learn_moves
         self.move_memory = move_memory
         self.move_bounds = move_bounds
@@ -163,6 +172,12 @@ class PresenceEstimator:
             self._t0 = ts
         if ts > self._gw_last[g]:
             self._gw_last[g] = ts
+        if self.learn_floor:
+            # Stochastic 1 % quantile of the gateway's readings: its floor.
+            if rssi < self._floor[g]:
+                self._floor[g] -= 0.099
+            else:
+                self._floor[g] += 0.001
         if not self.emission.live[g]:
             self.emission.set_live(g, True)
         b = self._badges.get(badge)
@@ -217,6 +232,9 @@ class PresenceEstimator:
             self._next_live_check = ts + _LIVE_CHECK
             if self.busy_prior > 0.0:
                 self.transitions.set_weights(self.occ.mean, self.busy_prior)
+            if self.learn_floor:
+                for g in range(self.venue.n_gateways):
+                    self.emission.set_sensitivity(g, clamp(self._floor[g], -110.0, -80.0))
             for g in range(self.venue.n_gateways):
                 last = self._gw_last[g]
                 if last < self._t0:

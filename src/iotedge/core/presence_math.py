@@ -81,6 +81,15 @@ def huber(z: float, c: float) -> float:
     return -c * z + 0.5 * c * c
 
 
+def huber_low(z: float, c: float) -> float:
+    """Like ``huber`` but only readings *below* the expectation get linear tails:
+    walls of people and bodies can take 20 dB off a signal, nothing adds 20 dB,
+    so a reading far above what a room predicts stays strong evidence against it."""
+    if z > 0.0:
+        return -0.5 * z * z
+    return huber(z, c)
+
+
 def clamp(x: float, lo: float, hi: float) -> float:
     if x < lo:
         return lo
