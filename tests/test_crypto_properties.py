@@ -192,3 +192,22 @@ def test_replay_guard_follows_the_model(
     restored = ReplayGuard(limit)
     restored.import_state(guard.export_state())
     assert restored.export_state() == guard.export_state()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    key=st.one_of(st.none(), st.binary(max_size=18)),
+    mac=st.binary(max_size=7),
+    data=st.binary(max_size=40),
+    info=st.integers(0, 255),
+)
+def test_decrypt_payload_raises_only_its_own_error(
+    key: bytes | None, mac: bytes, data: bytes, info: int
+) -> None:
+    for service_data in (data, bytes((info,)) + data):
+        for view in (service_data, bytearray(service_data), memoryview(service_data)):
+            try:
+                plain, counter = decrypt_payload(key, mac, view)  # type: ignore[arg-type]
+            except DecryptError:
+                continue
+            assert 0 <= counter <= 0xFFFFFFFF and isinstance(plain, bytes)
