@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -181,3 +183,16 @@ def test_sim_advertiser_rotates_frames_with_ttl() -> None:
     assert adv.on_air is None  # stop() took the frame off air
     n = len(got)
     assert air.transmit("C0:00:00:00:00:02", a) == 1 and len(got) == n + 1
+
+
+def test_seam_and_adapter_package_import_no_third_party_library() -> None:
+    """``import iotedge.adapters`` and the seam pull in no radio or MQTT library."""
+    code = (
+        "import sys, iotedge.adapters, iotedge.hal.radio, iotedge.hal.sim_radio, "
+        "iotedge.adapters.ha_discovery, iotedge.adapters.outbox\n"
+        "bad = [m for m in ('bleak', 'bumble', 'bless', 'paho', 'dbus_fast', 'dbus_next')"
+        " if m in sys.modules]\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
