@@ -35,9 +35,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from iotedge.core.presence_baselines import StrongestGateway  # noqa: E402
-from iotedge.core.presence_estimator import PresenceEstimator  # noqa: E402
-from iotedge.core.presence_venue import Venue  # noqa: E402
+from iotedge.core.presence_baselines import StrongestGateway
+from iotedge.core.presence_estimator import PresenceEstimator
+from iotedge.core.presence_venue import Venue
 
 ROOM_M = 12.0
 
