@@ -111,12 +111,16 @@ def find_service_data16(
     end = len(data)
     i = 0
     while i < end:
-        j = next_structure(data, i, end)
-        if j < 0:
-            break
+        # The walk of next_structure, inlined: this is every scanned advert's path.
+        n = data[i]
+        j = i + 1 + n
+        if n == 0 or j > end:
+            j = next_structure(data, i, end)  # raises, or -1 for zero padding
+            if j < 0:
+                break
         t = data[i + 1]
         if t == AD_SERVICE_DATA16:
-            if j - i < 4:
+            if n < 3:
                 raise ADError("truncated", "16-bit service data shorter than its UUID", i)
             if start < 0 and data[i + 2] == lo and data[i + 3] == hi:
                 start = i + 4
@@ -132,8 +136,9 @@ def name_at(data: "bytes | bytearray | memoryview", offset: int) -> "str | None"
     or None for -1; ``ADError`` (``bad-name``) when it is not UTF-8."""
     if offset < 0:
         return None
+    value = data[offset : offset + data[offset - 2] - 1]
     try:
-        return bytes(data[offset : offset + data[offset - 2] - 1]).decode("utf-8")
+        return (value if isinstance(value, bytes) else bytes(value)).decode("utf-8")
     except UnicodeError:
         raise ADError("bad-name", "local name is not UTF-8", offset - 2) from None
 

@@ -32,6 +32,7 @@ INFO_MAC_INCLUDED = const(0x02)
 INFO_TRIGGER_BASED = const(0x04)
 INFO_VERSION_2 = const(0x40)  # bits 5-7 = 0b010
 VERSION_MASK = const(0xE0)
+_SLOW_BITS = const(0x03)  # encrypted or MAC included
 
 
 class BTHomeFrame:
@@ -114,6 +115,9 @@ def decode(
             "bad-version", "device info " + hex2(info) + " says version " + str(info >> 5), 0
         )
     frame = BTHomeFrame(info, [])
+    if not info & _SLOW_BITS:  # the common case: plain objects right after the info byte
+        parse_objects(service_data, start + 1, end, strict, -start, frame)
+        return frame
     pos = start + 1
     if info & INFO_MAC_INCLUDED:
         if end - pos < 6:
