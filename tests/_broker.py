@@ -63,6 +63,11 @@ class Mosquitto:
             "log_type notice",
             "max_queued_messages 100000",
         ]
+        if os.geteuid() == 0:
+            # As root mosquitto drops to the 'mosquitto' user, which cannot write its
+            # persistence file or log into pytest's private temp dir: a hard kill would
+            # then lose every persistent session. Stay root for the test broker.
+            lines.append("user root")
         self.config.write_text("\n".join(lines) + "\n")
 
     def start(self, timeout: float = 10.0) -> Mosquitto:

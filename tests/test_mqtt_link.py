@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import paho.mqtt.client as paho
@@ -34,31 +33,6 @@ from tests._broker import Mosquitto
 pytestmark = pytest.mark.broker
 
 TOPIC = reports_topic("iotedge", "pub")
-
-
-class DurableMosquitto(Mosquitto):
-    """The shared fixture's broker, made able to persist when the tests run as root.
-
-    Started as root, mosquitto drops to the ``mosquitto`` user and then cannot write its
-    persistence file (or log) into pytest's 0700 temp dir, so a hard kill forgets every
-    persistent session. ``user root`` keeps it able to write there.
-    """
-
-    def _write_config(self) -> None:
-        super()._write_config()
-        text = self.config.read_text()
-        if os.geteuid() == 0 and "\nuser " not in text:
-            self.config.write_text(text + "user root\n")
-
-
-@pytest.fixture
-def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
-    broker = DurableMosquitto(tmp_path / "broker")
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
 
 
 class Collector:

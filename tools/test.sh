@@ -9,13 +9,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ "${IOTEDGE_SKIP_INSTALL:-0}" != "1" ]]; then
-  if ! command -v mosquitto >/dev/null 2>&1 && [[ ! -x /usr/sbin/mosquitto ]]; then
+  # Debian packages the tests start themselves: mosquitto (broker integration tests)
+  # and dbus-daemon (a private bus with a fake bluetoothd for the BlueZ/bleak/bless tests).
+  missing=()
+  [[ -x /usr/sbin/mosquitto ]] || command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
+  command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)
+  if (( ${#missing[@]} )); then
     if [[ "$(id -u)" == "0" ]]; then
-      echo "== installing mosquitto (Debian package) for the broker integration tests"
+      echo "== installing Debian packages: ${missing[*]}"
       apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-      echo "== mosquitto missing: run 'sudo apt-get install -y mosquitto' first" >&2
+      echo "== missing Debian packages: run 'sudo apt-get install -y ${missing[*]}' first" >&2
       exit 1
     fi
   fi
