@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from iotedge.sim.events import Report, Truth
@@ -51,8 +52,12 @@ def test_every_event_is_well_formed(
             assert -110 <= ev.rssi <= -20
             assert 0.0 <= ev.ts < duration + 0.03
             assert ev.ts <= ev.arrival <= ev.ts + max_delay + 1e-9
-            # A gateway hears nothing while it is down (ts carries its clock offset).
-            assert sim.gateway_up(ev.gateway, ev.ts - clock[ev.gateway])
+            # A gateway hears nothing while it is down (ts carries its clock offset and
+            # is rounded to the millisecond).
+            t_adv = ev.ts - clock[ev.gateway]
+            assert sim.gateway_up(ev.gateway, t_adv - 0.0005) or sim.gateway_up(
+                ev.gateway, t_adv + 0.0005
+            )
         else:
             assert isinstance(ev, Truth)
             assert ev.badge in badge_ids and ev.room in rooms and 0 <= ev.ts < duration
@@ -95,6 +100,19 @@ def test_itineraries_cover_the_event_without_gaps(seed: int) -> None:
 
 
 _PLAN = conference_floor_plan()
+
+
+def _grazes_a_wall_end(ax: float, ay: float, bx: float, by: float) -> bool:
+    ends = [(w.c, e) if w.vertical else (e, w.c) for w in _PLAN.walls for e in (w.lo, w.hi)]
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    for px, py in ends:
+        t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2))
+        if math.hypot(ax + t * dx - px, ay + t * dy - py) < 1e-6:
+            return True
+    return False
+
+
 _coord = st.floats(-10, 60, allow_nan=False)
 
 
@@ -107,6 +125,8 @@ def test_fast_wall_loss_equals_the_sum_of_crossed_walls(
         by = ay  # axis-parallel segments are the edge cases of the bisection
     elif axis == "y":
         bx = ax
+    # A segment through the very end of a wall is a coin toss of rounding either way.
+    assume(not _grazes_a_wall_end(ax, ay, bx, by))
     slow = sum(w.loss_db for w in _PLAN.walls_between(ax, ay, bx, by))
     assert _PLAN.wall_loss_db(ax, ay, bx, by) == pytest.approx(slow)
     assert _PLAN.wall_loss_db(bx, by, ax, ay) == pytest.approx(slow)

@@ -264,12 +264,13 @@ class FloorPlan:
 
 
 def _crosses(w: Wall, ax: float, ay: float, bx: float, by: float) -> bool:
+    """Plain per-wall test (the reference for :meth:`FloorPlan.wall_loss_db`)."""
     if w.vertical:
-        if (ax - w.c) * (bx - w.c) >= 0.0:
+        if not (ax < w.c < bx or bx < w.c < ax):
             return False
-        y = ay + (w.c - ax) / (bx - ax) * (by - ay)
+        y = ay + (w.c - ax) * ((by - ay) / (bx - ax))
         return w.lo <= y <= w.hi
-    if (ay - w.c) * (by - w.c) >= 0.0:
+    if not (ay < w.c < by or by < w.c < ay):
         return False
-    x = ax + (w.c - ay) / (by - ay) * (bx - ax)
+    x = ax + (w.c - ay) * ((bx - ax) / (by - ay))
     return w.lo <= x <= w.hi
