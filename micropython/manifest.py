@@ -55,6 +55,7 @@ package(
     base_path="../src",
     opt=3,
 )
+module("badge_receiver.py", base_path=".")
 package(
     "iotedge_mp",
     files=[

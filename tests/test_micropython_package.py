@@ -44,10 +44,16 @@ def test_manifest_freezes_the_same_files() -> None:
     ) -> None:
         calls.append((path, {"files": files, "base_path": base_path}))
 
+    def module(name: str, base_path: str = ".", opt: int = 0) -> None:
+        calls.append((".", {"files": [name], "base_path": base_path}))
+
     def metadata(**kwargs: Any) -> None:
         calls.append(("metadata", kwargs))
 
-    exec((MP / "manifest.py").read_text(), {"package": package, "metadata": metadata})
+    exec(
+        (MP / "manifest.py").read_text(),
+        {"package": package, "module": module, "metadata": metadata},
+    )
     frozen: set[Path] = set()
     for path, kwargs in calls:
         if path == "metadata":
@@ -58,3 +64,4 @@ def test_manifest_freezes_the_same_files() -> None:
             assert (base / name).is_file(), base / name
             frozen.add((base / name).resolve())
     assert {p.resolve() for p in CORE.glob("*.py")} <= frozen
+    assert (MP / "badge_receiver.py").resolve() in frozen

@@ -27,6 +27,8 @@ def _version() -> str:
 
 # Device-side modules that exist for the unix-port stand-ins, not for boards.
 TEST_ONLY = {"sim_dht22.py"}
+# Firmware building blocks a board imports by bare name.
+TOP_LEVEL = ("badge_receiver.py",)
 
 
 def device_files() -> list[tuple[str, Path]]:
@@ -40,6 +42,9 @@ def device_files() -> list[tuple[str, Path]]:
         if path.name in TEST_ONLY:
             continue
         files.append((f"iotedge_mp/{path.name}", path))
+    # Device-side library modules installed at the top level of /lib.
+    for name in TOP_LEVEL:
+        files.append((name, MP / name))
     return files
 
 
@@ -69,6 +74,7 @@ def manifest_py() -> str:
         "    opt=3,",
         ")",
     ]
+    lines += [f'module("{name}", base_path=".")' for name in TOP_LEVEL]
     if mp:
         lines += [
             "package(",
