@@ -142,3 +142,37 @@ def test_console_script_round_trip_in_a_subprocess() -> None:
         [sys.executable, "-m", "iotedge", "codec", "decode", "zz"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "bad-hex" in bad.stderr
+
+
+def _doc_sessions() -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "codec.md").read_text()
+    sessions = []
+    for block in text.split("```console\n")[1:]:
+        body = block.split("\n```")[0]
+        for chunk in body.split("$ ")[1:]:
+            command, _, output = chunk.partition("\n")
+            sessions.append((command, output.rstrip("\n")))
+    return sessions
+
+
+def test_docs_codec_md_shows_real_outputs(capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    sessions = _doc_sessions()
+    assert len(sessions) >= 8
+    for command, shown in sessions:
+        argv = shlex.split(command)
+        assert argv[0] == "iotedge"
+        code, out, err = run(capsys, *argv[1:])
+        status = 0
+        if shown.endswith(")") and "(exit status " in shown:
+            shown, _, tail = shown.rpartition("\n(exit status ")
+            status = int(tail.rstrip(")"))
+        assert code == status, command
+        if shown.startswith("{"):
+            full, part = json.loads(out), json.loads(shown)
+            assert {k: full[k] for k in part} == part, command  # the doc shows some keys
+        else:
+            assert (out + err).rstrip("\n") == shown, command
