@@ -30,18 +30,6 @@ def test_rfc8032_short_messages_sign_and_verify():
         gc.collect()
 
 
-def test_rfc8032_test_1024():
-    secret, public, message, signature = rfc8032("TEST 1024")
-    assert len(message) == 1023
-    assert ed25519.verify(public, message, signature, portable=True) is True
-    assert ed25519.verify(public, message, signature) is True
-    gc.collect()
-    assert ed25519.sign(secret, message) == signature
-    gc.collect()
-    # Changing the last byte of the long message breaks it.
-    assert ed25519.verify(public, message[:-1] + b"\x00", signature, portable=True) is False
-
-
 def test_sign_verify_round_trip_over_derived_keys():
     # Keys and messages derived from SHA-512 of a counter (deterministic on both
     # interpreters); CPython runs the randomized version in test_ed25519_hypothesis.

@@ -50,21 +50,32 @@ def cases(filename):
                 entry.update(json.loads("{" + line + "}"))
 
 
-def unhex(value):
-    """Bytes of a hex string, or of a list of hex chunks (joined as bytes, not as text)."""
-    if isinstance(value, list):
-        return b"".join([binascii.unhexlify(chunk) for chunk in value])
-    return binascii.unhexlify(value)
+def unhex(value, into=None):
+    """Bytes of a hex string; for a list of hex chunks, a bytearray of them joined
+    (written into the bytearray ``into`` when given, which must be big enough)."""
+    if not isinstance(value, list):
+        return binascii.unhexlify(value)
+    # Filled chunk by chunk: no list of pieces and no joined text is alive when the
+    # big block is taken from a fragmented heap.
+    size = sum([len(chunk) for chunk in value]) // 2
+    out = bytearray(size) if into is None else into
+    at = 0
+    for chunk in value:
+        piece = binascii.unhexlify(chunk)
+        out[at : at + len(piece)] = piece
+        at += len(piece)
+    return out
 
 
-def rfc8032(name):
-    """(secret, public, message, signature) bytes of the RFC 8032 test called ``name``."""
+def rfc8032(name, message_into=None):
+    """(secret, public, message, signature) of the RFC 8032 test called ``name``
+    (the message written into ``message_into`` when given)."""
     for case in cases("ed25519_rfc8032.json"):
         if case["name"] == name:
             return (
                 unhex(case["secret_key"]),
                 unhex(case["public_key"]),
-                unhex(case["message"]),
+                unhex(case["message"], message_into),
                 unhex(case["signature"]),
             )
     raise KeyError(name)

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 _M64 = 0xFFFFFFFFFFFFFFFF
 
-# The constants are bytes (big-endian 64-bit words), unpacked when a hash object is
-# made: on MicroPython 80 int literals would hold about 6 KB of heap for as long as
-# the module is loaded, the bytes hold 640.
+# The constants are bytes (big-endian 64-bit words), unpacked 16 at a time while
+# hashing: on MicroPython 80 int literals would hold about 6 KB of heap for as long
+# as the module is loaded, the bytes hold 640.
 
 # FIPS 180-4, 5.3.5: initial hash value H(0) for SHA-512.
 # fmt: off
@@ -85,41 +85,43 @@ BLOCK_SIZE = 128
 DIGEST_SIZE = 64
 
 
-def _compress(
-    state: list[int], data: bytes | bytearray, offset: int, w: list[int], k: tuple[int, ...]
-) -> None:
+def _compress(state: list[int], data: bytes | bytearray, offset: int, w: list[int]) -> None:
     """Process the 128-byte block at ``data[offset:]`` into ``state`` (FIPS 180-4, 6.4.2).
 
-    ``w`` is an 80-entry scratch list reused across blocks so hashing a long
-    message does not allocate a new schedule per block; ``k`` the unpacked constants.
+    ``w`` is a 16-word scratch list: the message schedule is kept rolling (word t
+    replaces word t - 16) and the constants are unpacked 16 at a time, so no
+    allocation here is bigger than 16 words (small heaps fragment).
     """
     m = _M64
     w[0:16] = struct.unpack_from(">16Q", data, offset)
-    for t in range(16, 80):
-        x = w[t - 15]
-        y = w[t - 2]
-        # sigma0(x) = ROTR1 ^ ROTR8 ^ SHR7, sigma1(y) = ROTR19 ^ ROTR61 ^ SHR6.
-        s0 = ((x >> 1) | (x << 63)) ^ ((x >> 8) | (x << 56)) ^ (x >> 7)
-        s1 = ((y >> 19) | (y << 45)) ^ ((y >> 61) | (y << 3)) ^ (y >> 6)
-        w[t] = (w[t - 16] + s0 + w[t - 7] + s1) & m
     a, b, c, d, e, f, g, h = state
-    for t in range(80):
-        # Sigma1(e) = ROTR14 ^ ROTR18 ^ ROTR41. The bits the left shifts push above
-        # bit 63 are left in: sums only ever carry upwards, so masking e and a
-        # below removes them, and nothing right-shifts t1 or t2.
-        s1 = ((e >> 14) | (e << 50)) ^ ((e >> 18) | (e << 46)) ^ ((e >> 41) | (e << 23))
-        t1 = h + s1 + (g ^ (e & (f ^ g))) + k[t] + w[t]
-        # Sigma0(a) = ROTR28 ^ ROTR34 ^ ROTR39; Maj written with one fewer AND.
-        s0 = ((a >> 28) | (a << 36)) ^ ((a >> 34) | (a << 30)) ^ ((a >> 39) | (a << 25))
-        t2 = s0 + ((a & b) | (c & (a | b)))
-        h = g
-        g = f
-        f = e
-        e = (d + t1) & m
-        d = c
-        c = b
-        b = a
-        a = (t1 + t2) & m
+    for first in range(0, 80, 16):
+        k = struct.unpack_from(">16Q", _K, first << 3)
+        for j in range(16):
+            if first:
+                # W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16], indices
+                # mod 16; sigma0 = ROTR1 ^ ROTR8 ^ SHR7, sigma1 = ROTR19 ^ ROTR61 ^ SHR6.
+                x = w[(j + 1) & 15]
+                y = w[(j + 14) & 15]
+                s0 = ((x >> 1) | (x << 63)) ^ ((x >> 8) | (x << 56)) ^ (x >> 7)
+                s1 = ((y >> 19) | (y << 45)) ^ ((y >> 61) | (y << 3)) ^ (y >> 6)
+                w[j] = (w[j] + s0 + w[(j + 9) & 15] + s1) & m
+            # Sigma1(e) = ROTR14 ^ ROTR18 ^ ROTR41. The bits the left shifts push
+            # above bit 63 are left in: sums only ever carry upwards, so masking e
+            # and a below removes them, and nothing right-shifts t1 or t2.
+            s1 = ((e >> 14) | (e << 50)) ^ ((e >> 18) | (e << 46)) ^ ((e >> 41) | (e << 23))
+            t1 = h + s1 + (g ^ (e & (f ^ g))) + k[j] + w[j]
+            # Sigma0(a) = ROTR28 ^ ROTR34 ^ ROTR39; Maj written with one fewer AND.
+            s0 = ((a >> 28) | (a << 36)) ^ ((a >> 34) | (a << 30)) ^ ((a >> 39) | (a << 25))
+            t2 = s0 + ((a & b) | (c & (a | b)))
+            h = g
+            g = f
+            f = e
+            e = (d + t1) & m
+            d = c
+            c = b
+            b = a
+            a = (t1 + t2) & m
     state[0] = (state[0] + a) & m
     state[1] = (state[1] + b) & m
     state[2] = (state[2] + c) & m
@@ -141,26 +143,28 @@ class SHA512:
         self._state = list(struct.unpack(">8Q", _IV))
         self._buffer = bytearray()
         self._length = 0  # bytes hashed so far
-        self._w = [0] * 80
-        self._k = struct.unpack(">80Q", _K)
+        self._w = [0] * 16
         if data:
             self.update(data)
 
     def update(self, data: bytes) -> None:
         """Feed more bytes (any bytes-like object)."""
-        self._length += len(data)
+        # Whole blocks are compressed straight from ``data``; only a partial block
+        # is copied, so a long message costs no buffer of its own size.
+        size = len(data)
+        self._length += size
         buf = self._buffer
-        buf.extend(data)
-        if len(buf) < BLOCK_SIZE:
-            return
-        state = self._state
-        w = self._w
         offset = 0
-        end = len(buf) - BLOCK_SIZE
-        while offset <= end:
-            _compress(state, buf, offset, w, self._k)
+        if buf:
+            offset = min(BLOCK_SIZE - len(buf), size)
+            buf.extend(data[:offset])
+            if len(buf) < BLOCK_SIZE:
+                return
+            _compress(self._state, buf, 0, self._w)
+        while size - offset >= BLOCK_SIZE:
+            _compress(self._state, data, offset, self._w)
             offset += BLOCK_SIZE
-        self._buffer = buf[offset:]
+        self._buffer = bytearray(data[offset:])
 
     def copy(self) -> "SHA512":
         """An independent hash object with the same state."""
@@ -181,7 +185,7 @@ class SHA512:
         tail.extend(struct.pack(">QQ", (bit_length >> 64) & _M64, bit_length & _M64))
         state = list(self._state)
         for offset in range(0, len(tail), BLOCK_SIZE):
-            _compress(state, tail, offset, self._w, self._k)
+            _compress(state, tail, offset, self._w)
         return struct.pack(">8Q", *state)
 
     def hexdigest(self) -> str:
