@@ -15,7 +15,7 @@ def _extremes(kind, size):
 
 def test_every_fixed_size_object_round_trips_its_extremes():
     count = 0
-    for oid, name, kind, size, _, _, _ in bthome_objects.rows():
+    for oid, name, kind, size, _, _, _ in bthome_objects.iter_rows():
         if not size:
             continue
         for raw in _extremes(kind, size):
@@ -41,7 +41,7 @@ def test_length_prefixed_objects_round_trip():
 
 
 def test_table_rows_are_ascending_and_complete():
-    ids = [row[0] for row in bthome_objects.rows()]
+    ids = [row[0] for row in bthome_objects.iter_rows()]
     assert ids == sorted(ids) and len(ids) == len(set(ids))
     for must in (0x00, 0x01, 0x02, 0x45, 0x03, 0x2E, 0x09, 0x3D, 0x3E, 0x0C, 0x4A, 0x51, 0x3A):
         assert must in ids

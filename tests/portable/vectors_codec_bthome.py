@@ -116,10 +116,11 @@ def spec_rows():
     """Yield (example hex, object id, raw) from SPEC_TEXT; raw "x..." is bytes."""
     import binascii
 
-    for line in SPEC_TEXT.split("\n"):
-        if not line:
-            continue
-        example, oid, raw = line.split(" ")
+    i = 1
+    while i < len(SPEC_TEXT):
+        j = SPEC_TEXT.find("\n", i)
+        example, oid, raw = SPEC_TEXT[i:j].split(" ")
+        i = j + 1
         if raw[0] == "x":
             value = binascii.unhexlify(raw[1:])
         else:

@@ -28,6 +28,10 @@
 
 from ._compat import const
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
+
 KIND_UINT = const(0)
 KIND_SINT = const(1)
 KIND_BINARY = const(2)
@@ -177,6 +181,16 @@ def lookup(object_id: int) -> "tuple[int, str, int, int, int, int, str] | None":
     return _parse(_TABLE[i + 1 : _TABLE.find("\n", i + 1)])
 
 
+def iter_rows() -> "Iterator[tuple[int, str, int, int, int, int, str]]":
+    """Every row of the table, in id order, one at a time (little memory on a board)."""
+    i = 1
+    end = len(_TABLE)
+    while i < end:
+        j = _TABLE.find("\n", i)
+        yield _parse(_TABLE[i:j])
+        i = j + 1
+
+
 def rows() -> "list[tuple[int, str, int, int, int, int, str]]":
     """Every row of the table, in id order (for docs, tools and tests)."""
-    return [_parse(line) for line in _TABLE.split("\n") if line]
+    return list(iter_rows())

@@ -6,7 +6,7 @@
 
 import struct
 
-from ._compat import const
+from ._compat import IS_MICROPYTHON, const
 from .bthome_objects import (
     BUTTON_EVENTS,
     COMMAND_OPCODES,
@@ -35,16 +35,20 @@ _unpack_from = struct.unpack_from
 
 # Decoder view of each id met so far (filled on first use, so a board only holds
 # the ids its sensors send): (name, kind, size, fmt, scale_mode, divisor,
-# multiplier, unit). fmt is the struct code, or None for 1-byte unsigned and
-# 3-byte values, which are assembled from bytes.
+# multiplier). fmt is the struct code, or None for 1-byte unsigned and 3-byte
+# values, which are assembled from bytes. On MicroPython the cache is bounded (a
+# board meets a handful of ids; a tool that meets them all must not fill its heap):
+# when full it is emptied and refills on use.
 SPECS: "list[tuple | None]" = [None] * 256  # type: ignore[type-arg]
+_CACHE_LIMIT = const(24) if IS_MICROPYTHON else const(256)
+_cached = [0]
 
 
 def load_spec(oid: int) -> "tuple | None":  # type: ignore[type-arg]
     row = lookup(oid)
     if row is None:
         return None
-    _, name, kind, size, decimals, mult, unit = row
+    _, name, kind, size, decimals, mult, _ = row
     fmt = None
     if kind == KIND_SINT:
         fmt = "<b" if size == 1 else "<h" if size == 2 else "<i" if size == 4 else None
@@ -56,8 +60,13 @@ def load_spec(oid: int) -> "tuple | None":  # type: ignore[type-arg]
     for _ in range(decimals):
         div *= 10
     mode = _SCALE_MUL_DIV if mult != 1 else _SCALE_DIV if div != 1 else _SCALE_NONE
-    entry = (name, kind, size, fmt, mode, div, mult, unit)
+    entry = (name, kind, size, fmt, mode, div, mult)
+    if _cached[0] >= _CACHE_LIMIT:
+        for k in range(256):
+            SPECS[k] = None
+        _cached[0] = 0
     SPECS[oid] = entry
+    _cached[0] += 1
     return entry
 
 
@@ -96,7 +105,7 @@ def parse_objects(
                 detail = "object id " + hex2(oid) + " is not in the table"
                 _stop(frame, strict, UnknownObjectError, "unknown-object", detail, pos + base)
                 return
-        name, kind, size, fmt, mode, div, mult, _ = spec
+        name, kind, size, fmt, mode, div, mult = spec
         if oid < prev and frame.out_of_order_at < 0:
             frame.out_of_order_at = pos + base
         prev = oid
