@@ -8,12 +8,13 @@ our implementation to the same file.
 
 from __future__ import annotations
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from vectors_ed25519 import cases, unhex
 
-from iotedge.core import ed25519, ed25519_group
+from iotedge.core import _compat, ed25519, ed25519_group
 from iotedge.core._compat import fast_ed25519_verify
 
 
@@ -61,3 +62,17 @@ def test_wnaf_digits_sum_to_the_scalar(scalar: int, width: int) -> None:
 def test_validate_accepts_every_multiple_of_b(scalar: int) -> None:
     public = ed25519._base_mul(scalar)
     ed25519.validate_public_key(public)
+
+
+def test_without_cryptography_verify_falls_back_to_portable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # [None] is what _compat caches when cryptography cannot be imported.
+    monkeypatch.setattr(_compat, "_ed25519", [None])
+    case = next(iter(cases("ed25519_rfc8032.json")))
+    public = unhex(case["public_key"])
+    message = unhex(case["message"])
+    signature = unhex(case["signature"])
+    assert _compat.fast_ed25519_verify(public, message, signature) is None
+    assert ed25519.verify(public, message, signature) is True
+    assert ed25519.verify(public, message + b"x", signature) is False
