@@ -63,7 +63,11 @@ class SimConfig:
     clock_offset_s: float = 0.02  # per-gateway NTP offset, uniform +-
     outages_per_hour: float = 0.1  # random reboots per gateway-hour
     outage_length_s: tuple[float, float] = (60.0, 300.0)
-    # forced outages: (gateway index, start s, end s); negative index = from the end
+    # One gateway that fails for a long stretch: its index (-1: none) and the failure
+    # window as fractions of the duration, so it scales with a duration override.
+    failed_gateway: int = -1
+    failure_window: tuple[float, float] = (0.22, 0.72)
+    # Further outages in absolute time: (gateway index, start s, end s).
     forced_outages: tuple[tuple[int, float, float], ...] = ()
     # -- transport -----------------------------------------------------------
     batch_interval_s: float = 0.5  # gateways publish their reports in batches
@@ -142,6 +146,7 @@ class SimConfig:
         ):
             _check(0 <= getattr(self, name) <= 1, name, getattr(self, name))
         _check(self.outages_per_hour >= 0, "outages_per_hour", self.outages_per_hour)
+        _check(_ordered(self.failure_window, 0.0, 1.0), "failure_window", self.failure_window)
         for gw, start, end in self.forced_outages:
             _check(start < end and math.isfinite(end), "forced_outages", (gw, start, end))
 

@@ -32,8 +32,9 @@ _CONFIGS: dict[str, SimConfig] = {
         low_clutter_factor=2.0,
         body_loss_db=(8.0, 15.0),
     ),
-    # gw-01 (main hall, west) dies 40 minutes in and stays down for 90 minutes.
-    "gateway-down": _BASE.replace(forced_outages=((0, 2400.0, 7800.0),)),
+    # gw-03 (room-b, next to room-c behind a partition) dies 22 % into the event and
+    # stays down for half of it (40 minutes to 2 h 10 of the 3 hours).
+    "gateway-down": _BASE.replace(failed_gateway=2),
     # 450 badges and 70 % of every talk slot's audience in the main hall.
     "packed-hall": _BASE.replace(badges=450, main_hall_share=0.70, p_skip_talk=0.03),
     # Badges advertise once a second, all the time. One hour keeps the files ~6x

@@ -256,7 +256,11 @@ class Simulation:
                 start = rng.uniform(0.0, cfg.duration)
                 spans.append((start, start + rng.uniform(*cfg.outage_length_s)))
             out[g.gw_id] = spans
-        for index, start, end in cfg.forced_outages:
+        forced = list(cfg.forced_outages)
+        if cfg.failed_gateway >= 0:
+            lo, hi = cfg.failure_window
+            forced.append((cfg.failed_gateway, lo * cfg.duration, hi * cfg.duration))
+        for index, start, end in forced:
             if not -len(self.gateways) <= index < len(self.gateways):
                 raise SimulationError("bad-parameter", f"forced outage of gateway {index}")
             out[self.gateways[index].gw_id].append((start, end))
