@@ -176,3 +176,11 @@ def test_docs_codec_md_shows_real_outputs(capsys: pytest.CaptureFixture[str]) ->
             assert {k: full[k] for k in part} == part, command  # the doc shows some keys
         else:
             assert (out + err).rstrip("\n") == shown, command
+
+
+@pytest.mark.parametrize("action", ["decode", "encode"])
+def test_help_pages_render(capsys: pytest.CaptureFixture[str], action: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["codec", action, "--help"])
+    assert info.value.code == 0
+    assert "usage: iotedge codec " + action in capsys.readouterr().out

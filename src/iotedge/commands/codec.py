@@ -374,7 +374,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     enc.add_argument("--format", choices=("bthome", "badge"), required=True)
     for attr, oid in _BTHOME_FLAGS:
         row = lookup(oid)
-        unit = f" ({row[6]})" if row and row[6] else ""
+        unit = f" ({row[6]})".replace("%", "%%") if row and row[6] else ""  # argparse formats %
         enc.add_argument("--" + attr.replace("_", "-"), dest=attr, help=f"object 0x{oid:02x}{unit}")
     enc.add_argument("--count", help="count (0x09, 0x3D or 0x3E, the smallest that fits)")
     enc.add_argument(
