@@ -1,8 +1,8 @@
-"""BTHome policies: unknown ids, truncation, order, version, MAC, encode errors."""
+"""BTHome decoding policies: unknown ids, truncation, order, version, MAC."""
 
 import binascii
 
-from iotedge.core import bthome, bthome_encode, bthome_values, errors
+from iotedge.core import bthome, errors
 
 
 def _unhex(text):
@@ -81,38 +81,3 @@ def test_encrypted_frame_needs_a_key():
     _raises(lambda: bthome.decode(data), errors.DecryptError, "no-key", 0)
     key = _unhex("231D39C1D7CC1AB1AEE224CD096DB932")
     _raises(lambda: bthome.decode(data, key=key), errors.DecryptError, "no-mac", 0)
-
-
-def test_encode_errors():
-    enc = bthome_encode.encode
-    _raises(lambda: enc([(0x02, 1), (0x01, 1)]), errors.EncodeError, "out-of-order")
-    _raises(lambda: enc([(0x01, 256)]), errors.EncodeError, "out-of-range")
-    _raises(lambda: enc([(0x02, -32769)]), errors.EncodeError, "out-of-range")
-    _raises(lambda: enc([(0x00, -1)]), errors.EncodeError, "out-of-range")
-    _raises(lambda: enc([(0x02, "hot")]), errors.EncodeError, "bad-type")
-    _raises(lambda: enc([(0x02, True)]), errors.EncodeError, "bad-type")
-    _raises(lambda: enc([(0x30, 1)]), errors.UnknownObjectError, "unknown-object")
-    _raises(lambda: enc([(0x53, b"x" * 256)]), errors.EncodeError, "out-of-range")
-    _raises(lambda: enc([(0x3B, b"")]), errors.EncodeError, "out-of-range")
-    _raises(lambda: enc([(0x54, 5)]), errors.EncodeError, "bad-type")
-    assert enc([(0x0F, True), (0x10, False)]) == _unhex("400F011000")
-    buf = bytearray(3)
-    _raises(lambda: bthome_encode.encode_into(buf, 0, [(0x02, 1)]), errors.EncodeError, "no-room")
-    assert bthome_encode.encode_into(bytearray(3), 0, [(0x01, 5)]) == 3
-
-
-def test_to_raw_converts_human_values():
-    to_raw = bthome_values.to_raw
-    assert to_raw(0x02, 21.5) == 2150
-    assert to_raw(0x02, "-0.01") == -1
-    assert to_raw(0x45, "21.34") == 213
-    assert to_raw(0x58, -7.7) == -22
-    assert to_raw(0x01, "90") == 90
-    assert to_raw(0xF1, "4.2.1.0") == 0x04020100
-    assert to_raw(0x3A, "long_press") == 4
-    assert to_raw(0x3C, -3) == 0x0301 and to_raw(0x3C, 10) == 0x0A02 and to_raw(0x3C, 0) == 0
-    assert to_raw(0x21, "on") == 1 and to_raw(0x21, False) == 0
-    assert to_raw(0x3B, "toggle") == b"\x02"
-    _raises(lambda: to_raw(0x02, "warm"), errors.EncodeError, "bad-value")
-    _raises(lambda: to_raw(0xF2, "1.2"), errors.EncodeError, "bad-value")
-    _raises(lambda: to_raw(0x30, 1), errors.UnknownObjectError, "unknown-object")

@@ -34,13 +34,15 @@
 
 import struct
 
-from . import ad, bthome
+from . import ad
 from ._compat import const
 from .errors import AdvertBudgetError, BTHomeError, EncodeError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from .bthome import BTHomeFrame
 
 OBJ_PACKET_ID = const(0x00)
 OBJ_BATTERY = const(0x01)
@@ -53,6 +55,8 @@ ADVERT_SIZE_NO_NAME = const(24)  # without humidity; +2 with it
 MAX_NAME = const(5)  # bytes of name that fit without humidity
 MAX_NAME_WITH_HUMIDITY = const(3)
 NO_HUMIDITY = const(-1)
+_BTHOME_UUID = const(0xFCD2)  # bthome.UUID16, repeated so a badge need not load bthome
+_BTHOME_V2 = const(0x40)  # bthome.INFO_VERSION_2
 
 # flags(3) + SD header(4) + device info + packet id + battery + temperature
 _HEAD = "<BBBBBHBBBBBBh"
@@ -110,8 +114,8 @@ def encode_into(
     struct.pack_into(
         _HEAD, buf, 0,
         2, ad.AD_FLAGS, ad.FLAGS_GENERAL_LE_ONLY,
-        sd_len, ad.AD_SERVICE_DATA16, bthome.UUID16,
-        bthome.INFO_VERSION_2,
+        sd_len, ad.AD_SERVICE_DATA16, _BTHOME_UUID,
+        _BTHOME_V2,
         OBJ_PACKET_ID, packet_id,
         OBJ_BATTERY, battery,
         OBJ_TEMPERATURE, temperature_centi,
@@ -189,7 +193,7 @@ class BadgeReading:
         return "BadgeReading" + repr(self._key())
 
 
-def from_frame(frame: bthome.BTHomeFrame, name: "str | None" = None) -> BadgeReading:
+def from_frame(frame: "BTHomeFrame", name: "str | None" = None) -> BadgeReading:
     """The badge fields of a decoded BTHome frame; ``BTHomeError`` (``not-a-badge``)
     when one of packet id, battery, temperature, claps or a 4-byte badge id is"""
     # missing. Other objects are ignored, so later firmware can add some.
@@ -225,5 +229,7 @@ def decode(
     # Lenient BTHome decoding: objects the table does not know end the frame and
     # what was read before them is used. Raises ``ADError``, ``BTHomeError``
     # (``no-bthome``, ``not-a-badge``, ...) or ``DecryptError``.
-    frame = bthome.decode_advert(adv, False, key, mac)
+    from .bthome import decode_advert  # the encoder alone (on a badge) never loads it
+
+    frame = decode_advert(adv, False, key, mac)
     return from_frame(frame, frame.name)
