@@ -1,4 +1,4 @@
-"""HMAC-SHA256 for alert frames, built on ``hashlib.sha256`` alone.
+"""What authenticates an alert frame: HMAC-SHA256 on ``hashlib``, Ed25519's input.
 
 MicroPython has ``hashlib.sha256`` but no ``hmac`` module and no ``copy()`` on a
 hash object, so this is RFC 2104 by hand: the padded key XOR ipad/opad is computed
@@ -14,6 +14,11 @@ for another protocol that shares a key; the company id binds a frame to one venu
 namespace. LABEL || company id are folded into the precomputed inner prefix, so the
 per-frame input is just the frame bytes without the tag, exactly as they sit in the
 advert (gateways relay the bytes unchanged; the advertiser address is not signed).
+
+Ed25519 messages sign the same label and company id, then the header fields and
+the whole reassembled body (:func:`ed25519_signed_input`). Both the back-end
+(alert_sign) and the badge (alert_receiver) build it, so it lives here, in a module
+a badge loads anyway.
 """
 
 import hashlib
@@ -86,3 +91,10 @@ class HmacKey:
         b0, b1 = struct.unpack_from("<II", d, 0)
         diff: int = (a0 ^ b0) | (a1 ^ b1)
         return diff == 0
+
+
+def ed25519_signed_input(
+    company: int, vt: int, key_id: int, counter: int, last: int, body: "bytes | memoryview"
+) -> bytes:
+    """What the back-end signs: LABEL || company || VT || key id || counter || last || body."""
+    return LABEL + struct.pack("<HBBIB", company, vt, key_id, counter, last) + bytes(body)

@@ -21,12 +21,17 @@ for products without an assigned id; a venue with its own id puts it in the
 keyring. 0x0590, which NodeConf's 2018 gateways used, is an assigned id of another
 member, and NodeConf decoders would read our frames as their type bytes, so it is
 not reused.
+
+This module is the documented home of the layout numbers, for the back-end
+(alert_sign) and tools. A badge never loads it: the modules a badge loads
+(alert_receiver, alert_keyring) keep private ``const`` copies of the few numbers
+they need, which MicroPython folds into their bytecode at no RAM cost, and
+tests/test_alert_layout.py pins every copy to the value here.
 """
 
 import struct
 
 from ._compat import const
-from .alert_auth import LABEL
 from .errors import AlertError
 
 DEFAULT_COMPANY = const(0xFFFF)
@@ -74,33 +79,6 @@ def vt_byte(msg_type: int, scheme: int, fragmented: bool) -> int:
     if scheme == SCHEME_ED25519:
         vt |= VT_ED25519
     return vt
-
-
-def find_payload(adv: "bytes | bytearray | memoryview", company: int) -> int:
-    """Offset of the alert payload (after the company id) in advertising data, or -1.
-
-    Walks the length-type-value structures and returns the first manufacturer AD
-    (type 0xFF) whose company id matches; the payload ends at the AD's end, which
-    the caller finds as ``offset - 3 + adv[offset - 4]``. Malformed structures
-    (zero length, overrun) end the walk: such an advert is not an alert frame.
-    """
-    n = len(adv)
-    i = 0
-    while i + 1 < n:
-        size = adv[i]
-        if size == 0 or i + 1 + size > n:
-            return -1
-        if size >= 3 and adv[i + 1] == 0xFF and adv[i + 2] | (adv[i + 3] << 8) == company:
-            return i + 4
-        i += 1 + size
-    return -1
-
-
-def ed25519_signed_input(
-    company: int, vt: int, key_id: int, counter: int, last: int, body: "bytes | memoryview"
-) -> bytes:
-    """What the back-end signs: LABEL || company || VT || key id || counter || last || body."""
-    return LABEL + struct.pack("<HBBIB", company, vt, key_id, counter, last) + bytes(body)
 
 
 class FrameHeader:

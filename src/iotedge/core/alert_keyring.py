@@ -23,7 +23,6 @@ Fields after the key: ``types=`` (comma-separated names, or ``all``), optional
 import binascii
 
 from ._compat import const
-from .alert_frame import DEFAULT_COMPANY, SCHEME_ED25519, SCHEME_HMAC, SCHEME_NAMES
 from .alert_messages import ALL_TYPES_MASK, TYPE_CODES, TYPE_NAMES
 from .errors import KeyringError
 
@@ -31,6 +30,13 @@ MAGIC = "iotedge-alert-keyring"
 FORMAT_VERSION = const(1)
 MIN_HMAC_KEY = const(16)
 ED25519_KEY_LEN = const(32)
+
+# Private copies of alert_frame's numbers: a badge loads this module, never
+# alert_frame (tests/test_alert_layout.py pins them to alert_frame's).
+_SCHEME_HMAC = const(0)
+_SCHEME_ED25519 = const(1)
+_SCHEME_NAMES = ("hmac", "ed25519")
+_DEFAULT_COMPANY = const(0xFFFF)
 
 
 def types_mask(names: "list[str]") -> int:
@@ -65,10 +71,10 @@ class KeyEntry:
     ) -> None:
         if key_id < 1 or key_id > 255:
             raise KeyringError("bad-key-id", "key id must be 1..255, got " + str(key_id))
-        if scheme == SCHEME_HMAC:
+        if scheme == _SCHEME_HMAC:
             if len(material) < MIN_HMAC_KEY:
                 raise KeyringError("short-key", "HMAC keys are at least 16 bytes")
-        elif scheme == SCHEME_ED25519:
+        elif scheme == _SCHEME_ED25519:
             if len(material) != ED25519_KEY_LEN:
                 raise KeyringError("bad-key", "an Ed25519 public key is 32 bytes")
         else:
@@ -89,7 +95,7 @@ class KeyEntry:
         words = [
             "key",
             str(self.key_id),
-            SCHEME_NAMES[self.scheme],
+            _SCHEME_NAMES[self.scheme],
             str(binascii.hexlify(self.material), "ascii"),
             "types=" + ",".join(type_names(self.types)),
         ]
@@ -105,7 +111,7 @@ class KeyEntry:
 class Keyring:
     """Key id -> :class:`KeyEntry`, plus the company id the venue's frames use."""
 
-    def __init__(self, company: int = DEFAULT_COMPANY) -> None:
+    def __init__(self, company: int = _DEFAULT_COMPANY) -> None:
         if company < 0 or company > 0xFFFF:
             raise KeyringError("bad-company", "company id must be 0..0xffff")
         self.company = company
@@ -137,7 +143,7 @@ def _parse_int(word: str, offset: int) -> int:
 def _parse_key(words: "list[str]", offset: int) -> KeyEntry:
     if len(words) < 5:
         raise KeyringError("short-line", "key ID SCHEME HEX types=... expected", offset)
-    if words[2] not in SCHEME_NAMES:
+    if words[2] not in _SCHEME_NAMES:
         raise KeyringError("bad-scheme", repr(words[2]), offset)
     try:
         material = binascii.unhexlify(words[3])
@@ -163,7 +169,7 @@ def _parse_key(words: "list[str]", offset: int) -> KeyEntry:
     try:
         return KeyEntry(
             _parse_int(words[1], offset),
-            SCHEME_NAMES.index(words[2]),
+            _SCHEME_NAMES.index(words[2]),
             material,
             mask,
             not_before,

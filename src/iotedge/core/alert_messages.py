@@ -29,7 +29,8 @@ import struct
 from ._compat import const
 from .errors import AlertError
 
-TYPE_CHECKING = False
+# const(): MicroPython's compiler drops the block below, so it costs a board no RAM.
+TYPE_CHECKING = const(False)
 if TYPE_CHECKING:
     from typing import Any
 

@@ -25,25 +25,17 @@ No I/O here: persistence goes through ``store.load() -> bytes | None`` and
 import struct
 
 from ._compat import const
-from .alert_auth import TAG_LEN, HmacKey
-from .alert_fragments import PUT_BAD_LENGTH, PUT_COMPLETE, PUT_CONFLICT, PUT_STORED, Reassembler
-from .alert_frame import (
-    ED25519_CHUNK,
-    HMAC_CHUNK,
-    MAX_FRAGMENTS,
-    SCHEME_ED25519,
-    SIG_LEN,
-    VT_ED25519,
-    ed25519_signed_input,
-    find_payload,
-)
-from .alert_keyring import KeyEntry, Keyring
-from .alert_messages import TYPE_REVOKE, AlertMessage, decode_body, minutes_left
+from .alert_auth import HmacKey, ed25519_signed_input
+from .alert_fragments import Reassembler
+from .alert_messages import AlertMessage, decode_body, minutes_left
 from .errors import AlertError
 
-TYPE_CHECKING = False
+# const(): MicroPython's compiler drops the block below, so it costs a board no RAM.
+TYPE_CHECKING = const(False)
 if TYPE_CHECKING:
     from typing import Any, Callable, Protocol
+
+    from .alert_keyring import Keyring
 
     class WindowStore(Protocol):
         def load(self) -> "bytes | None": ...
@@ -51,13 +43,30 @@ if TYPE_CHECKING:
         def save(self, data: "bytes | bytearray") -> None: ...
 
 
+# Private copies of numbers defined in alert_frame, alert_auth, alert_fragments and
+# alert_messages: MicroPython folds private consts into the bytecode, where an
+# imported name would cost a global slot here and a dict lookup on the hot path.
+# tests/test_alert_layout.py pins each copy to its source.
+_TAG_LEN = const(8)  # alert_auth.TAG_LEN
+_SIG_LEN = const(64)  # alert_frame.SIG_LEN
+_HMAC_CHUNK = const(9)  # alert_frame.HMAC_CHUNK
+_ED25519_CHUNK = const(17)  # alert_frame.ED25519_CHUNK
+_MAX_FRAGMENTS = const(16)  # alert_frame.MAX_FRAGMENTS
+_SCHEME_ED25519 = const(1)  # alert_frame.SCHEME_ED25519
+_VT_ED25519 = const(0x10)  # alert_frame.VT_ED25519
+_TYPE_REVOKE = const(15)  # alert_messages.TYPE_REVOKE
+_PUT_STORED = const(0)  # alert_fragments.PUT_*
+_PUT_COMPLETE = const(1)
+_PUT_CONFLICT = const(3)
+_PUT_BAD_LENGTH = const(4)
+
 # Positions in the per-key state list (a list indexes faster than attributes).
 _MASK = const(0)  # allowed type bits, 0 once revoked
 _NB = const(1)  # effective not-before (seconds)
 _NA = const(2)  # effective not-after (seconds)
 _HWM = const(3)  # highest accepted counter
 _SEEN = const(4)  # bit d set: counter HWM - d accepted
-_SCHEME = const(5)  # VT_ED25519 bit the frames must carry
+_SCHEME = const(5)  # the VT_ED25519 bit the frames must carry
 _KEY = const(6)  # HmacKey, or the Ed25519 public key
 _ENTRY = const(7)  # the KeyEntry (never modified: the caller's keyring stays as loaded)
 _REVOKED = const(8)  # revoked, from the keyring, the window file or a revoke frame
@@ -72,6 +81,26 @@ _MAX_PAYLOAD = const(24)
 _STATE_MAGIC = b"AW\x01"
 _STATE_RECORD = const(6)  # key id, flags, high-water mark (uint32 LE)
 _FLAG_REVOKED = const(1)
+
+
+def find_payload(adv: "bytes | bytearray | memoryview", company: int) -> int:
+    """Offset of the alert payload (after the company id) in advertising data, or -1.
+
+    Walks the length-type-value structures and returns the first manufacturer AD
+    (type 0xFF) whose company id matches; the payload ends at the AD's end, which
+    the caller finds as ``offset - 3 + adv[offset - 4]``. Malformed structures
+    (zero length, overrun) end the walk: such an advert is not an alert frame.
+    """
+    n = len(adv)
+    i = 0
+    while i + 1 < n:
+        size = adv[i]
+        if size == 0 or i + 1 + size > n:
+            return -1
+        if size >= 3 and adv[i + 1] == 0xFF and adv[i + 2] | (adv[i + 3] << 8) == company:
+            return i + 4
+        i += 1 + size
+    return -1
 
 
 class MemoryStore:
@@ -102,16 +131,17 @@ class AlertReceiver:
 
     def __init__(
         self,
-        keyring: Keyring,
+        keyring: "Keyring",
         store: "WindowStore | None" = None,
         slots: int = 4,
         timeout: int = 120,
         max_jump: int = 1 << 16,
         clock_trusted: bool = True,
     ) -> None:
-        self.company = keyring.company
-        self._cid_lo = keyring.company & 0xFF
-        self._cid_hi = keyring.company >> 8
+        company = keyring.company
+        self.company = company
+        self._cid_lo = company & 0xFF
+        self._cid_hi = company >> 8
         self.store = store
         self.max_jump = max_jump
         self.reason = ""
@@ -122,30 +152,29 @@ class AlertReceiver:
         has_ed = False
         for key_id in keyring.keys:
             entry = keyring.keys[key_id]
-            self._keys[key_id] = self._state_for(entry, keyring.company)
-            has_ed = has_ed or entry.scheme == SCHEME_ED25519
+            key: Any = entry.material
+            vt_bit = 0
+            if entry.scheme == _SCHEME_ED25519:
+                vt_bit = _VT_ED25519
+                has_ed = True
+            else:
+                key = HmacKey(key, company)
+            types = 0 if entry.revoked else entry.types
+            # Indexed by _MASK, _NB, _NA, _HWM, _SEEN, _SCHEME, _KEY, _ENTRY, _REVOKED.
+            self._keys[key_id] = [types, 0, 0, 0, 1, vt_bit, key, entry, entry.revoked]
         # One reassembler per scheme in use: fragment sizes differ.
-        self._reasm_hmac = Reassembler(slots, HMAC_CHUNK, MAX_FRAGMENTS, timeout)
+        self._reasm_hmac = Reassembler(slots, _HMAC_CHUNK, _MAX_FRAGMENTS, timeout)
         self._reasm_ed: Reassembler | None = None
         if has_ed:
             from .ed25519 import verify
 
             self._ed_verify = verify
-            self._reasm_ed = Reassembler(slots, ED25519_CHUNK, MAX_FRAGMENTS, timeout)
+            self._reasm_ed = Reassembler(slots, _ED25519_CHUNK, _MAX_FRAGMENTS, timeout)
         self._clock_trusted = True
         self.set_clock_trusted(clock_trusted)
         self._state = bytearray(0)
         if store is not None:
             self._load(store.load())
-
-    @staticmethod
-    def _state_for(entry: KeyEntry, company: int) -> "list[Any]":
-        key: Any = entry.material
-        if entry.scheme != SCHEME_ED25519:
-            key = HmacKey(entry.material, company)
-        vt_bit = VT_ED25519 if entry.scheme == SCHEME_ED25519 else 0
-        types = 0 if entry.revoked else entry.types
-        return [types, 0, 0, 0, 1, vt_bit, key, entry, entry.revoked]
 
     def set_clock_trusted(self, trusted: bool) -> None:
         """Enforce (True) or ignore (False) key validity windows and message TTLs."""
@@ -263,7 +292,7 @@ class AlertReceiver:
         if st[_SCHEME]:
             self.reason = "bad-fragment"  # Ed25519 messages are always fragmented
             return None
-        tag_at = end - TAG_LEN
+        tag_at = end - _TAG_LEN
         if tag_at - p < 6 + 5:
             self.reason = "short"
             return None
@@ -309,7 +338,7 @@ class AlertReceiver:
             return None
         data_end = end
         if not ed:
-            data_end = end - TAG_LEN
+            data_end = end - _TAG_LEN
             if data_end <= p + 7:
                 self.reason = "short"
                 return None
@@ -317,22 +346,22 @@ class AlertReceiver:
                 self.reason = "bad-tag"
                 return None
         got = reasm.put(kid, c, vt, idx, last, adv, p + 7, data_end, now)
-        if got == PUT_STORED:
+        if got == _PUT_STORED:
             self.reason = "partial"
             return None
-        if got == PUT_BAD_LENGTH:
+        if got == _PUT_BAD_LENGTH:
             self.reason = "bad-length"
             return None
-        if got == PUT_CONFLICT:
+        if got == _PUT_CONFLICT:
             self.reason = "fragment-conflict"
             return None
-        if got != PUT_COMPLETE:
+        if got != _PUT_COMPLETE:
             self.reason = "duplicate-fragment"
             return None
         slot = reasm.find(kid, c)
         data = reasm.take(slot)
         if ed:
-            size = len(data) - SIG_LEN
+            size = len(data) - _SIG_LEN
             verify = self._ed_verify
             if size < 0 or verify is None:
                 reasm.drop(slot)
@@ -373,7 +402,7 @@ class AlertReceiver:
             st[_HWM] = c
         else:
             st[_SEEN] |= 1 << (hwm - c)
-        if msg_type == TYPE_REVOKE:
+        if msg_type == _TYPE_REVOKE:
             for key_id in fields["key_ids"]:
                 self._revoke(key_id)
         if self.store is not None:

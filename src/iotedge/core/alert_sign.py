@@ -6,7 +6,7 @@ adverts to broadcast, each a full 31-byte-or-shorter advertising data block.
 
 import struct
 
-from .alert_auth import HmacKey
+from .alert_auth import HmacKey, ed25519_signed_input
 from .alert_frame import (
     DEFAULT_COMPANY,
     ED25519_CHUNK,
@@ -19,7 +19,6 @@ from .alert_frame import (
     SCHEME_ED25519,
     SCHEME_HMAC,
     SIG_LEN,
-    ed25519_signed_input,
     vt_byte,
 )
 from .errors import EncodeError

@@ -1,0 +1,257 @@
+"""RAM of the badge side of signed alerts on MicroPython, precompiled as a board runs it.
+
+    python bench/alert_footprint.py [--quick] [--json FILE]
+
+Compiles the portable core, the portable tests and micropython/badge_receiver.py with
+``mpy-cross`` (tests/_mpy.py ``compile_tree``, as the 64 KB harness does), then under
+the MicroPython unix port (64-bit: pointers are 8 bytes, so a 32-bit board such as a
+Pico W needs noticeably less):
+
+* heap held after importing what badge firmware imports (``alert_keyring`` +
+  ``alert_receiver``), module by module, measured with ``gc.mem_alloc`` inside a
+  ``-X heapsize=64K`` interpreter;
+* heap of one ``AlertReceiver`` (one HMAC key, 4 reassembly slots) and of a whole
+  ``BadgeReceiver`` (keyring file, window file), and what the badge holds after
+  playing a stream of relayed, fragmented and forged adverts;
+* the smallest ``-X heapsize`` (1 KB steps) at which the badge plays that stream, and
+  at which each ``tests/portable/test_alert*`` module passes in its own process (the
+  harness's bar is 64 KB). ``--quick`` bisects only the badge and one test module.
+
+The last line is ``FOOTPRINT {json}`` (tests/test_alert_footprint.py parses it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from tests._mpy import PORTABLE, SRC, compile_tree, micropython_binary  # noqa: E402
+
+from iotedge.core.alert_auth import HmacKey  # noqa: E402
+from iotedge.core.alert_encode import encode_body  # noqa: E402
+from iotedge.core.alert_keyring import KeyEntry, Keyring  # noqa: E402
+from iotedge.core.alert_messages import TYPE_ALERT, TYPE_LED  # noqa: E402
+from iotedge.core.alert_sign import build_hmac_frames  # noqa: E402
+
+KEY = bytes(range(40, 72))
+NOW = 1767225600
+SMALL_HEAP = 64 * 1024
+
+# What badge firmware imports, in import order (dependencies first, so each line is
+# that module's own cost).
+BADGE_MODULES = (
+    "iotedge.core.errors",
+    "iotedge.core._compat",
+    "iotedge.core.alert_auth",
+    "iotedge.core.alert_messages",
+    "iotedge.core.alert_keyring",
+    "iotedge.core.alert_fragments",
+    "iotedge.core.alert_receiver",
+)
+
+IMPORT_PROBE = """
+import gc
+gc.collect()
+base = gc.mem_alloc()
+out = []
+for name in {modules!r}:
+    gc.collect()
+    before = gc.mem_alloc()
+    __import__(name)
+    gc.collect()
+    out.append((name, gc.mem_alloc() - before))
+total = gc.mem_alloc() - base
+from iotedge.core.alert_keyring import KeyEntry, Keyring
+from iotedge.core.alert_receiver import AlertReceiver
+ring = Keyring()
+ring.add(KeyEntry(1, 0, bytes(32)))
+gc.collect()
+before = gc.mem_alloc()
+r = AlertReceiver(ring)
+gc.collect()
+print("RESULT", repr({{"modules": out, "total": total, "receiver": gc.mem_alloc() - before}}))
+"""
+
+BADGE_PROBE = """
+import gc, sys
+gc.collect()
+base = gc.mem_alloc()
+from badge_receiver import BadgeReceiver
+gc.collect()
+code = gc.mem_alloc() - base
+got = []
+badge = BadgeReceiver(sys.argv[1], sys.argv[2], lambda m: got.append(m.counter))
+gc.collect()
+idle = gc.mem_alloc() - base
+with open(sys.argv[3]) as f:
+    for line in f:
+        adv, now = line.split()
+        badge.irq(5, (0, b"\\xc0\\xff\\xee\\x00\\x00\\x01", 3, -60, bytes.fromhex(adv)))
+        badge.poll(int(now))
+del got[:]
+gc.collect()
+busy = gc.mem_alloc() - base
+print("RESULT", repr({"code": code, "idle": idle, "after_stream": busy,
+                     "accepted": badge.receiver.accepted}))
+"""
+
+RUN_ONE = "import sys, run; sys.exit(run.main([{module!r}]))"
+
+
+def _micropython(
+    args: list[str], heap: int, paths: list[Path], cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, MICROPYPATH=":".join(str(p) for p in paths))
+    return subprocess.run(
+        [micropython_binary(), "-X", "heapsize=" + str(heap), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def _result(proc: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    if proc.returncode != 0:
+        raise SystemExit("micropython run failed:\n" + proc.stdout + proc.stderr)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+    value: dict[str, object] = eval(line[7:], {})  # a literal we printed
+    return value
+
+
+def _smallest_heap(passes: object, low: int = 8, high: int = 256) -> int:
+    """Smallest heap in KB for which ``passes(bytes)`` is true (bisection), or -1."""
+    check = passes  # a callable taking the heap size in bytes
+    if not check(high * 1024):  # type: ignore[operator]
+        return -1
+    while low < high:
+        mid = (low + high) // 2
+        if check(mid * 1024):  # type: ignore[operator]
+            high = mid
+        else:
+            low = mid + 1
+    return high
+
+
+def build_tree(tmp: Path) -> tuple[Path, Path, Path]:
+    """Precompile core, portable tests and the badge receiver; returns their dirs."""
+    src_mpy, tests_mpy, badge_mpy = tmp / "src", tmp / "portable", tmp / "badge"
+    compile_tree(SRC / "iotedge" / "core", src_mpy / "iotedge" / "core")
+    (src_mpy / "iotedge" / "__init__.mpy").write_bytes(
+        (src_mpy / "iotedge" / "core" / "__init__.mpy").read_bytes()
+    )
+    compile_tree(PORTABLE, tests_mpy)
+    (tmp / "vectors").symlink_to(PORTABLE.parent / "vectors")
+    badge_mpy.mkdir()
+    subprocess.run(
+        ["mpy-cross", "-o", str(badge_mpy / "badge_receiver.mpy"), "-s", "badge_receiver.py"]
+        + [str(ROOT / "micropython" / "badge_receiver.py")],
+        check=True,
+        capture_output=True,
+    )
+    return src_mpy, tests_mpy, badge_mpy
+
+
+def write_stream(tmp: Path) -> tuple[Path, Path]:
+    """A keyring and a stream of adverts: 20 gateways' copies, fragments, forgeries."""
+    ring = Keyring()
+    ring.add(KeyEntry(1, 0, KEY))
+    keyring = tmp / "keyring.txt"
+    keyring.write_text(ring.to_text())
+    key = HmacKey(KEY, 0xFFFF)
+    minute = (NOW // 60) & 0xFFFF
+    lines = []
+    for counter in range(1, 21):
+        if counter % 2:
+            text = "Talk " + str(counter) + " moves to room B at 14:30, please"
+            body = encode_body(TYPE_ALERT, {"text": text, "ttl": 30, "issued": minute})
+            frames = build_hmac_frames(key, 1, counter, TYPE_ALERT, body)
+        else:
+            body = encode_body(TYPE_LED, {"code": 1, "red": counter, "issued": minute})
+            frames = build_hmac_frames(key, 1, counter, TYPE_LED, body)
+        forged = bytearray(frames[-1])
+        forged[-1] ^= 1
+        for _gateway in range(20):
+            lines += [f.hex() + " " + str(NOW) for f in [bytes(forged), *reversed(frames)]]
+    stream = tmp / "stream.txt"
+    stream.write_text("\n".join(lines) + "\n")
+    return keyring, stream
+
+
+def measure(quick: bool) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        src_mpy, tests_mpy, badge_mpy = build_tree(tmp)
+        keyring, stream = write_stream(tmp)
+        imports = _result(
+            _micropython(["-c", IMPORT_PROBE.format(modules=BADGE_MODULES)], SMALL_HEAP, [src_mpy])
+        )
+
+        probe = tmp / "badge_probe.py"
+        probe.write_text(BADGE_PROBE)
+        window = tmp / "window.bin"
+
+        def badge_run(heap: int) -> subprocess.CompletedProcess[str]:
+            window.unlink(missing_ok=True)
+            args = [str(probe), str(keyring), str(window), str(stream)]
+            return _micropython(args, heap, [src_mpy, badge_mpy])
+
+        badge = _result(badge_run(SMALL_HEAP))
+        badge["min_heap_kb"] = _smallest_heap(lambda h: badge_run(h).returncode == 0)
+
+        modules = sorted(p.stem for p in PORTABLE.glob("test_alert*.py"))
+        if quick:
+            modules = modules[:1]
+
+        def module_passes(module: str, heap: int) -> bool:
+            args = ["-c", RUN_ONE.format(module=module)]
+            return _micropython(args, heap, [src_mpy, tests_mpy]).returncode == 0
+
+        tests = {
+            m: _smallest_heap(lambda h, m=m: module_passes(m, h))  # type: ignore[misc]
+            for m in modules
+        }
+    return {"imports": imports, "badge": badge, "tests_min_heap_kb": tests}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="bisect one test module only")
+    parser.add_argument("--json", help="also write the numbers to this file")
+    args = parser.parse_args(argv)
+    result = measure(args.quick)
+    imports: dict[str, object] = result["imports"]  # type: ignore[assignment]
+    badge: dict[str, object] = result["badge"]  # type: ignore[assignment]
+    print("== heap held after import (precompiled .mpy, -X heapsize=64K, 64-bit unix port)")
+    for module, size in imports["modules"]:  # type: ignore[attr-defined]
+        print(f"  {module:<32} {size:>7} B")
+    print(f"  {'badge-side alert modules':<32} {imports['total']:>7} B")
+    print(f"one AlertReceiver (1 key, 4 slots)  {imports['receiver']:>7} B")
+    print("== micropython/badge_receiver.py (precompiled), one HMAC key")
+    print(f"  modules imported                 {badge['code']:>7} B")
+    print(f"  + BadgeReceiver, idle            {badge['idle']:>7} B")
+    print(f"  after 20 messages x 20 gateways  {badge['after_stream']:>7} B")
+    print(f"  messages accepted                {badge['accepted']:>7}")
+    print(f"  smallest heap that plays it      {badge['min_heap_kb']:>7} KB")
+    print("== smallest -X heapsize at which each portable alert test module passes")
+    for module, kb in result["tests_min_heap_kb"].items():  # type: ignore[attr-defined]
+        verdict = "ok" if 0 < kb <= 64 else "OVER 64K"
+        print(f"  {module:<32} {kb:>7} KB  {verdict}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result))
+    print("FOOTPRINT " + json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
