@@ -132,3 +132,11 @@ class Ed25519Error(IotEdgeError):
     ``reason``: ``"bad-type"``, ``"bad-length"``, ``"non-canonical"``, ``"not-a-point"``,
     ``"small-order"``, ``"not-prime-order"``.
     """
+
+
+class ConfigError(IotEdgeError):
+    """A gateway configuration file or command-line setting is invalid.
+
+    ``reason``: ``"bad-toml"``, ``"unknown-key"``, ``"bad-type"``, ``"bad-value"``,
+    ``"missing"``; ``detail`` names the setting (``section.key``).
+    """
