@@ -1,6 +1,7 @@
 """BTHome v2 decoding of the spec's and bthome-ble's published frames."""
 
 import binascii
+import gc
 
 from vectors_codec_bthome import BTHOME_BLE, spec_rows
 
@@ -13,6 +14,8 @@ def _unhex(text):
 
 def test_every_spec_example_decodes_to_its_raw_value():
     for example, oid, raw in spec_rows():
+        if oid % 16 == 0:
+            gc.collect()  # a 64K heap fragments over a hundred frames
         frame = bthome.decode(_unhex("40" + example))
         assert len(frame.objects) == 1, example
         got = frame.objects[0]

@@ -1,6 +1,7 @@
 """BTHome v2 encoding reproduces the spec's example frames byte for byte."""
 
 import binascii
+import gc
 
 from vectors_codec_bthome import SPEC_VALUES, spec_rows
 
@@ -13,6 +14,8 @@ def _unhex(text):
 
 def test_every_spec_example_encodes_back_to_the_same_bytes():
     for example, oid, raw in spec_rows():
+        if oid % 16 == 0:
+            gc.collect()  # a 64K heap fragments over a hundred frames
         assert bthome_encode.encode([(oid, raw)]) == _unhex("40" + example), example
 
 
