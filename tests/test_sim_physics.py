@@ -196,3 +196,40 @@ def test_shadowing_correlation_decays_with_distance() -> None:
     # Gudmundson along the axes: exp(-d / 4 m).
     along_x = sum(f.value(20 + i, 30.0) * f.value(24 + i, 30.0) for f in fields for i in range(40))
     assert along_x / (40 * len(fields)) == pytest.approx(math.exp(-1), abs=0.2)
+
+
+def test_reports_equal_link_means_with_crowd_when_only_fading_is_off() -> None:
+    # Shadowing, body, crowd, offsets all on; fading, loss and clocks off: each report
+    # of a badge standing still is its link mean (crowd at that second's occupancy).
+    sim = build_scenario(
+        "small",
+        6,
+        duration=900,
+        fading_db=0.0,
+        packet_loss=(0.0, 0.0),
+        clock_offset_s=0.0,
+        sensitivity_dbm=(-200.0, -200.0),
+        rssi_clamp=(-200, 20),
+        crowd_body_db=8.0,
+    )
+    checked = crowded = 0
+    occupancy: dict[int, dict[str, int]] = {}
+
+    def occ(t: int) -> dict[str, int]:
+        if t not in occupancy:
+            occupancy[t] = sim.occupancy_at(t)
+        return occupancy[t]
+
+    for ev in sim.run():
+        if not isinstance(ev, Report) or ev.duplicate:
+            continue
+        b = int(ev.badge.split("-")[1]) - 1
+        legs = [leg for leg in sim.people[b].legs if leg.t0 <= ev.ts - 4 and ev.ts + 3 < leg.t1]
+        t = int(ev.ts)
+        if not legs or legs[0].kind != STAY or occ(t - 4) != occ(t):
+            continue
+        means = sim.link_means(b, t)
+        assert ev.rssi == round(means[ev.gateway]), (ev, means[ev.gateway])
+        checked += 1
+        crowded += occ(t)[legs[0].room] > 1
+    assert checked > 300 and crowded > 100

@@ -33,7 +33,13 @@ from iotedge.sim.events import Event, Report, Truth
 from iotedge.sim.geometry import OUTSIDE, FloorPlan
 from iotedge.sim.people import AWAY, STAY, Leg, Person, make_person
 from iotedge.sim.programme import Slot, build_programme
-from iotedge.sim.radio import GatewayRadio, body_loss_db, crowd_exposure, path_loss_db
+from iotedge.sim.radio import (
+    GatewayRadio,
+    body_loss_db,
+    crowd_exposure,
+    crowd_loss_db,
+    path_loss_db,
+)
 from iotedge.sim.shadowing import ShadowField
 from iotedge.sim.venues import Placement, gateway_id
 
@@ -202,6 +208,37 @@ class Simulation:
                 x, y, _, room = leg.where(t)
                 return x, y, room
         return None
+
+    def occupancy_at(self, t: float) -> dict[str, int]:
+        """True head count per room (and ``none``) at time t."""
+        counts = dict.fromkeys([*self.room_names, OUTSIDE], 0)
+        for b in range(len(self.people)):
+            counts[self.room_at(b, t)] += 1
+        return counts
+
+    def link_means(self, badge_index: int, t: float) -> dict[str, float]:
+        """Mean RSSI (dBm) of badge ``badge_index`` at each gateway that can hear it at t.
+
+        Every term but fading and packet loss, crowd loss from the occupancy at t; empty
+        while the badge is away. For a virtual radio that sets RSSI per link (the
+        demo's bumble controllers); O(badges) per call, not for hot loops.
+        """
+        leg = next((g for g in self.people[badge_index].legs if g.t0 <= t < g.t1), None)
+        if leg is None or leg.kind == AWAY:
+            return {}
+        x, y, facing, room = leg.where(t)
+        counts = self.occupancy_at(t)
+        density = [counts[r.name] / r.area for r in self.plan.rooms] + [0.0]
+        here = density[self._room_index[room]]
+        cfg = self.config
+        out: dict[str, float] = {}
+        for gi, mean, exposure, groom in self.links(badge_index, x, y, facing):
+            d = here if self._room_index[room] == groom else 0.5 * (here + density[groom])
+            loss = crowd_loss_db(
+                d, exposure, cfg.crowd_body_db, cfg.crowd_body_width, cfg.crowd_cap_db
+            )
+            out[self.gateways[gi].gw_id] = mean - loss
+        return out
 
     # -- construction ----------------------------------------------------------------
     def _rng(self, purpose: str) -> random.Random:
