@@ -47,7 +47,7 @@ def test_link_mean_at_1_m_and_10_m_equals_the_formula() -> None:
     sim = build_scenario("small", 1, badge_height=2.8, **_CLEAN)
     gw = sim.gateways[0]
     assert (gw.x, gw.y, gw.z, gw.room) == (7.0, 30.0, 2.8, "main-hall")
-    means = {d: dict((gi, m) for gi, m, _, _ in sim.links(0, 7.0 + d, 30.0, 0.0)) for d in (1, 10)}
+    means = {d: sim.static_means(0, 7.0 + d, 30.0, 0.0) for d in (1, 10)}
     assert means[1][0] == pytest.approx(-62.0)
     assert means[10][0] == pytest.approx(-62.0 - 21.0)
 
@@ -131,8 +131,8 @@ def test_body_loss_only_when_the_wearer_blocks() -> None:
 def test_body_loss_applies_in_the_simulation_only_from_behind() -> None:
     sim = build_scenario("small", 2, **{**_CLEAN, "body_loss_db": (10.0, 10.0)})
     gw = sim.gateways[0]  # (7, 30)
-    facing_it = dict((gi, m) for gi, m, _, _ in sim.links(0, 17.0, 30.0, math.pi))
-    back_to_it = dict((gi, m) for gi, m, _, _ in sim.links(0, 17.0, 30.0, 0.0))
+    facing_it = sim.static_means(0, 17.0, 30.0, math.pi)
+    back_to_it = sim.static_means(0, 17.0, 30.0, 0.0)
     assert gw.x < 17.0
     assert facing_it[0] - back_to_it[0] == pytest.approx(10.0)
 
@@ -211,6 +211,7 @@ def test_reports_equal_link_means_with_crowd_when_only_fading_is_off() -> None:
         sensitivity_dbm=(-200.0, -200.0),
         rssi_clamp=(-200, 20),
         crowd_body_db=8.0,
+        facing_jitter_deg=0.0,
     )
     checked = crowded = 0
     occupancy: dict[int, dict[str, int]] = {}
@@ -233,3 +234,25 @@ def test_reports_equal_link_means_with_crowd_when_only_fading_is_off() -> None:
         checked += 1
         crowded += occ(t)[legs[0].room] > 1
     assert checked > 300 and crowded > 100
+
+
+def test_wearers_turning_vary_body_loss_between_bursts_within_its_bounds() -> None:
+    cfg = {**_CLEAN, "body_loss_db": (10.0, 10.0), "facing_jitter_deg": 30.0}
+    sim = build_scenario("small", 7, duration=900, **cfg)
+    plan = sim.plan
+    per_link: dict[tuple[str, str, float], set[int]] = {}
+    for ev in sim.run():
+        if not isinstance(ev, Report):
+            continue
+        b = int(ev.badge.split("-")[1]) - 1
+        legs = [leg for leg in sim.people[b].legs if leg.t0 <= ev.ts - 3 and ev.ts + 3 < leg.t1]
+        if not legs or legs[0].kind != STAY:
+            continue
+        leg = legs[0]
+        g = next(g for g in sim.gateways if g.gw_id == ev.gateway)
+        d = math.sqrt((g.x - leg.x) ** 2 + (g.y - leg.y) ** 2 + (g.z - 1.3) ** 2)
+        free = -62.0 - 10 * 2.1 * math.log10(d) - plan.wall_loss_db(leg.x, leg.y, g.x, g.y)
+        assert round(free) - 10 <= ev.rssi <= round(free)  # body loss is 0..10 dB
+        per_link.setdefault((ev.badge, ev.gateway, leg.t0), set()).add(ev.rssi)
+    # Links partly behind the wearer change from burst to burst as they turn.
+    assert sum(len(v) > 1 for v in per_link.values()) > 10

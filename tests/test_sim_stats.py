@@ -34,9 +34,14 @@ def test_packet_loss_per_gateway_matches_its_draw_within_10_to_40_percent() -> N
 
 
 def test_per_advert_fading_has_the_configured_std() -> None:
-    # Crowd loss off so a stationary badge's mean is constant; everything else on.
+    # Crowd loss and facing jitter off so a stationary badge's mean is constant.
     sim = build_scenario(
-        "small", 4, crowd_body_db=0.0, sensitivity_dbm=(-200.0, -200.0), rssi_clamp=(-200, 20)
+        "small",
+        4,
+        crowd_body_db=0.0,
+        facing_jitter_deg=0.0,
+        sensitivity_dbm=(-200.0, -200.0),
+        rssi_clamp=(-200, 20),
     )
     groups: dict[tuple[str, str, int], list[int]] = defaultdict(list)
     for ev in _reports(sim):

@@ -46,6 +46,7 @@ class SimConfig:
     badge_height: float = 1.3  # lanyard badge at chest height
     # -- radio: people -------------------------------------------------------
     body_loss_db: tuple[float, float] = (5.0, 15.0)  # per-wearer, when the body blocks
+    facing_jitter_deg: float = 30.0  # each burst the wearer faces nominal +- N(0, this)
     head_height: float = 1.7  # crowd blocks paths below this height
     crowd_body_db: float = 4.0  # loss per body crossed
     crowd_body_width: float = 0.45  # metres of path one body blocks
@@ -119,6 +120,7 @@ class SimConfig:
         _check(self.shadowing_corr_m > 0, "shadowing_corr_m", self.shadowing_corr_m)
         _check(0.1 <= self.shadowing_grid_m <= 10, "shadowing_grid_m", self.shadowing_grid_m)
         _check(_ordered(self.body_loss_db, 0, 40), "body_loss_db", self.body_loss_db)
+        _check(0 <= self.facing_jitter_deg <= 180, "facing_jitter_deg", self.facing_jitter_deg)
         _check(_ordered(self.packet_loss, 0, 0.99), "packet_loss", self.packet_loss)
         _check(_ordered(self.sensitivity_dbm, -200, -20), "sensitivity_dbm", self.sensitivity_dbm)
         _check(_ordered(self.rssi_clamp, -200, 20), "rssi_clamp", self.rssi_clamp)

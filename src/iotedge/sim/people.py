@@ -62,7 +62,7 @@ class Leg:
         self.y = y
         self.facing = facing
         self.path = path or []
-        self.cache: list[tuple[int, float, float, int]] | None = None
+        self.cache: list[tuple[int, float, float, int, float, float]] | None = None
 
     def where(self, t: float) -> tuple[float, float, float, str]:
         """``(x, y, facing, room)`` at time t (walks: along the stretch being walked)."""

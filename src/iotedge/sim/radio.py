@@ -19,6 +19,8 @@ import math
 from dataclasses import dataclass
 
 MIN_DISTANCE_M = 0.1  # the far-field formula is meaningless closer than this
+_QUARTER = math.pi / 2
+_EIGHTH = math.pi / 4
 
 
 @dataclass(frozen=True)
@@ -59,18 +61,29 @@ def body_loss_db(
     reached at 135). A gateway steeply above the wearer is seen over the shoulder: the
     loss fades from full at 30 degrees of elevation to none at 75.
     """
+    bearing, over_shoulder = body_geometry(bx, by, bz, gx, gy, gz)
+    return body_loss_facing(max_loss_db * over_shoulder, facing, bearing)
+
+
+def body_geometry(
+    bx: float, by: float, bz: float, gx: float, gy: float, gz: float
+) -> tuple[float, float]:
+    """``(bearing, over_shoulder)``: direction to the gateway, and the elevation factor."""
     dx = gx - bx
     dy = gy - by
     horizontal = math.hypot(dx, dy)
     if horizontal < 1e-9:
-        return 0.0  # straight overhead
-    off_axis = abs(_wrap(math.atan2(dy, dx) - facing))
-    if off_axis <= math.pi / 2:
-        return 0.0
-    behind = min(1.0, (off_axis - math.pi / 2) / (math.pi / 4))
+        return 0.0, 0.0  # straight overhead: never behind the body
     elevation = math.degrees(math.atan2(gz - bz, horizontal))
-    over_shoulder = min(1.0, max(0.0, (75.0 - elevation) / 45.0))
-    return max_loss_db * behind * over_shoulder
+    return math.atan2(dy, dx), min(1.0, max(0.0, (75.0 - elevation) / 45.0))
+
+
+def body_loss_facing(full_db: float, facing: float, bearing: float) -> float:
+    """The part of ``full_db`` the body blocks, facing ``facing``, gateway at ``bearing``."""
+    off_axis = abs(_wrap(bearing - facing))
+    if off_axis <= _QUARTER:
+        return 0.0
+    return full_db * min(1.0, (off_axis - _QUARTER) / _EIGHTH)
 
 
 def crowd_exposure(

@@ -35,13 +35,18 @@ from iotedge.sim.people import AWAY, STAY, Leg, Person, make_person
 from iotedge.sim.programme import Slot, build_programme
 from iotedge.sim.radio import (
     GatewayRadio,
-    body_loss_db,
+    body_geometry,
+    body_loss_facing,
     crowd_exposure,
     crowd_loss_db,
     path_loss_db,
 )
 from iotedge.sim.shadowing import ShadowField
 from iotedge.sim.venues import Placement, gateway_id
+
+# (gateway index, mean dBm without body/crowd/fading, crowd exposure m, gateway room
+#  index, bearing to the gateway rad, body loss when fully behind dB)
+Link = tuple[int, float, float, int, float, float]
 
 _FADE_BITS = 16  # pool of 65,536 Gaussian fading draws, indexed by getrandbits
 _LAT_BITS = 12  # pool of 4,096 log-normal latency draws
@@ -219,9 +224,11 @@ class Simulation:
     def link_means(self, badge_index: int, t: float) -> dict[str, float]:
         """Mean RSSI (dBm) of badge ``badge_index`` at each gateway that can hear it at t.
 
-        Every term but fading and packet loss, crowd loss from the occupancy at t; empty
-        while the badge is away. For a virtual radio that sets RSSI per link (the
-        demo's bumble controllers); O(badges) per call, not for hot loops.
+        Every term but fading and packet loss, crowd loss from the occupancy at t, body
+        loss at the wearer's nominal facing (the running simulation jitters it per
+        burst by ``facing_jitter_deg``); empty while the badge is away. For a virtual
+        radio that sets RSSI per link (the demo's bumble controllers); O(badges) per
+        call, not for hot loops.
         """
         leg = next((g for g in self.people[badge_index].legs if g.t0 <= t < g.t1), None)
         if leg is None or leg.kind == AWAY:
@@ -232,12 +239,13 @@ class Simulation:
         here = density[self._room_index[room]]
         cfg = self.config
         out: dict[str, float] = {}
-        for gi, mean, exposure, groom in self.links(badge_index, x, y, facing):
+        for gi, mean, exposure, groom, bearing, body_db in self.links(badge_index, x, y):
             d = here if self._room_index[room] == groom else 0.5 * (here + density[groom])
             loss = crowd_loss_db(
                 d, exposure, cfg.crowd_body_db, cfg.crowd_body_width, cfg.crowd_cap_db
             )
-            out[self.gateways[gi].gw_id] = mean - loss
+            body = body_loss_facing(body_db, facing, bearing)
+            out[self.gateways[gi].gw_id] = mean - body - loss
         return out
 
     # -- construction ----------------------------------------------------------------
@@ -336,13 +344,15 @@ class Simulation:
         return out
 
     # -- radio -------------------------------------------------------------------------
-    def links(
-        self, badge_index: int, x: float, y: float, facing: float
-    ) -> list[tuple[int, float, float, int]]:
-        """Gateways that can hear a badge at (x, y): ``(gateway, mean dBm, exposure, room)``.
+    def links(self, badge_index: int, x: float, y: float) -> list[Link]:
+        """Gateways that may hear a badge at (x, y), with its static link budget.
 
-        The mean has every term but crowd loss and fading; ``exposure`` feeds
-        :func:`~iotedge.sim.radio.crowd_loss_db` with the occupancy at advert time.
+        Each :data:`Link` is ``(gateway, mean dBm, exposure m, gateway room, bearing,
+        body dB)``: the mean has every term but body, crowd and fading; ``exposure``
+        feeds :func:`~iotedge.sim.radio.crowd_loss_db`; ``bearing`` and ``body dB``
+        (the wearer's body loss times the over-the-shoulder factor) feed
+        :func:`~iotedge.sim.radio.body_loss_facing` once the wearer's facing is known.
+        Gateways whose mean is more than 5 fading std below their floor are left out.
         """
         cfg = self.config
         bz = cfg.badge_height
@@ -350,7 +360,7 @@ class Simulation:
         body_max = self.people[badge_index].body_loss_db
         margin = _PRUNE_SIGMAS * cfg.fading_db
         wall = self.plan.wall_loss_db
-        out: list[tuple[int, float, float, int]] = []
+        out: list[Link] = []
         for gi, g in enumerate(self.gateways):
             horizontal = math.hypot(g.x - x, g.y - y)
             distance = math.sqrt(horizontal * horizontal + (g.z - bz) ** 2)
@@ -360,7 +370,6 @@ class Simulation:
                 - path_loss_db(distance, g.exponent)
                 - cfg.wall_scale * wall(x, y, g.x, g.y)
                 - self.shadow[gi].value(x, y)
-                - body_loss_db(body_max, facing, x, y, bz, g.x, g.y, g.z)
             )
             if mean + margin < g.sensitivity_dbm:
                 continue
@@ -372,8 +381,17 @@ class Simulation:
                 cfg.low_clutter_below_m,
                 cfg.low_clutter_factor,
             )
-            out.append((gi, mean, exposure, self._room_index[g.room]))
+            bearing, over_shoulder = body_geometry(x, y, bz, g.x, g.y, g.z)
+            room = self._room_index[g.room]
+            out.append((gi, mean, exposure, room, bearing, body_max * over_shoulder))
         return out
+
+    def static_means(self, badge_index: int, x: float, y: float, facing: float) -> dict[int, float]:
+        """Mean RSSI per gateway index at (x, y) facing ``facing``; no crowd, no fading."""
+        return {
+            link[0]: link[1] - body_loss_facing(link[5], facing, link[4])
+            for link in self.links(badge_index, x, y)
+        }
 
 
 class _Run:
@@ -386,6 +404,7 @@ class _Run:
         self.radio = sim._rng("radio")
         self.transport = sim._rng("transport")
         self.payload = sim._rng("payload")
+        self.jitter = math.radians(cfg.facing_jitter_deg)
         fade = self.radio.gauss
         self.fading = [fade(0.0, cfg.fading_db) for _ in range(1 << _FADE_BITS)]
         lat = self.transport.gauss
@@ -514,9 +533,11 @@ class _Run:
         if leg.kind == STAY:
             links = leg.cache
             if links is None:
-                links = leg.cache = sim.links(b, x, y, facing)
+                links = leg.cache = sim.links(b, x, y)
         else:
-            links = sim.links(b, x, y, facing)
+            links = sim.links(b, x, y)
+        if self.jitter > 0.0:
+            facing += self.radio.gauss(0.0, self.jitter)  # people shift and turn
         # Crowd loss with the occupancy of this second, and the payload of this burst.
         broom = sim._room_index[room]
         dens = self.density
@@ -526,10 +547,12 @@ class _Run:
         exp = math.exp
         here = dens[broom]
         means: list[tuple[int, float]] = []
-        for gi, mean, exposure, groom in links:
+        for gi, mean, exposure, groom, bearing, body_db in links:
             d = here if groom == broom else 0.5 * (here + dens[groom])
             if d > 0.0 and per_body > 0.0:
                 mean -= cap * (1.0 - exp(-per_body * d * exposure))
+            if body_db > 0.0:
+                mean -= body_loss_facing(body_db, facing, bearing)
             means.append((gi, mean))
         if not means:
             return
