@@ -76,6 +76,10 @@ def test_breaks_fill_the_foyer_and_some_leave_and_come_back() -> None:
     mid = (brk.start + brk.end) / 2
     in_foyer = sum(sim.room_at(b, mid) == FOYER for b in range(150))
     assert in_foyer > 0.5 * 150
+    # A few whose next talk is in the same room keep their seat through the break.
+    stayed = [b for b in range(150) if sim.room_at(b, mid) == MAIN_HALL]
+    assert 0 < len(stayed) < 0.3 * 150
+    assert all(sim.room_at(b, brk.start - 60) == MAIN_HALL for b in stayed)
     came_back = left_for_good = 0
     for person in sim.people:
         rooms = [room for _, room in person.room_changes]

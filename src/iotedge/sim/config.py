@@ -83,6 +83,7 @@ class SimConfig:
     p_late: float = 0.10  # arrives after the keynote started
     p_skip_talk: float = 0.08  # stays in the foyer during a talk slot
     p_mid_talk_exit: float = 0.05  # steps out of a talk for a few minutes
+    p_stay_seated: float = 0.3  # stays seated through a break when the next talk is in the room
     p_step_out: float = 0.10  # leaves the venue during a break and comes back
     p_leave_for_good: float = 0.03  # leaves for good at a break
     p_lunch_out: float = 0.5  # leaves the venue for lunch
@@ -141,6 +142,7 @@ class SimConfig:
             "p_late",
             "p_skip_talk",
             "p_mid_talk_exit",
+            "p_stay_seated",
             "p_step_out",
             "p_leave_for_good",
             "p_lunch_out",

@@ -238,24 +238,45 @@ def plan_intents(
         weights = [w for _, w in slot.audience]
         return rng.choices(rooms, weights)[0]
 
-    for slot in slots:
+    # Every seated slot is decided up front (None: skipped), so a break can look ahead.
+    choice: dict[int, str | None] = {
+        i: None if rng.random() < cfg.p_skip_talk else seated_room(slot)
+        for i, slot in enumerate(slots)
+        if slot.kind in SEATED
+    }
+    keep_seat = False
+    for i, slot in enumerate(slots):
         if slot.end <= arrive:
             continue
         start = max(slot.start, arrive)
         length = slot.end - slot.start
         arriving_now = slot.start < arrive
         if slot.kind in SEATED:
-            if rng.random() < cfg.p_skip_talk:
+            room = choice[i]
+            if room is None:
                 add(start + rng.uniform(-120, 120) * scale, "mingle", foyer)
+                keep_seat = False
                 continue
-            room = seated_room(slot)
-            lead = 0.0 if arriving_now else rng.uniform(-300, 60) * scale
-            add(start + lead, "seat", room)
+            if not keep_seat:
+                lead = 0.0 if arriving_now else rng.uniform(-300, 60) * scale
+                add(start + lead, "seat", room)
+            keep_seat = False
             if length > 900 * scale and rng.random() < cfg.p_mid_talk_exit:
                 out = rng.uniform(slot.start + 0.2 * length, slot.end - 0.4 * length)
                 add(max(out, start), "mingle", foyer)
                 add(out + rng.uniform(120, 420) * scale, "seat", room)
         elif slot.kind in (BREAK, ARRIVAL):
+            same_room_next = choice.get(i - 1) is not None and choice.get(i - 1) == choice.get(
+                i + 1
+            )
+            if (
+                slot.kind == BREAK
+                and same_room_next
+                and not arriving_now
+                and rng.random() < cfg.p_stay_seated
+            ):
+                keep_seat = True  # the next talk is in this room: stay in the seat
+                continue
             add(start + (0.0 if arriving_now else rng.uniform(0, 180) * scale), "mingle", foyer)
             if slot.kind == BREAK and rng.random() < cfg.p_leave_for_good:
                 add(rng.uniform(start, slot.end), "leave", "")
