@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from iotedge.core.errors import SimulationError
@@ -53,6 +53,10 @@ _LAT_BITS = 12  # pool of 4,096 log-normal latency draws
 _LATENCY_SIGMA = 0.6  # log-normal shape of network latency
 _PRUNE_SIGMAS = 5.0  # a gateway whose mean is 5 fading-std below its floor never hears
 _NEVER = float("inf")
+_PI = math.pi
+_TAU = 2.0 * math.pi
+_HALF_PI = math.pi / 2.0
+_QUARTER_PI = math.pi / 4.0
 _OUTSIDE_TEMP_C = 12.0
 _ROOM_TEMP_C = 21.0
 _CROWD_HEAT_C = 2.5  # degrees C per person/m^2 of occupancy
@@ -426,13 +430,13 @@ class _Run:
         # Outage spans per gateway index (most have none: the check is then a falsy list).
         self.outages = [sim.outages[g.gw_id] for g in sim.gateways]
         self.buckets: dict[int, list[tuple[float, int, Report]]] = {}
-        self.counter = 0
         stats = RunStats(
             per_gateway_attempts=[0] * len(sim.gateways),
             per_gateway_lost=[0] * len(sim.gateways),
         )
         sim.stats = stats
         self.stats = stats
+        self.emit = self._make_emitter()
 
     # -- the loop ----------------------------------------------------------------------
     def events(self) -> Iterator[Event]:
@@ -552,7 +556,11 @@ class _Run:
             if d > 0.0 and per_body > 0.0:
                 mean -= cap * (1.0 - exp(-per_body * d * exposure))
             if body_db > 0.0:
-                mean -= body_loss_facing(body_db, facing, bearing)
+                # body_loss_facing() inlined (the hot path in continuous mode).
+                off = abs((bearing - facing + _PI) % _TAU - _PI)
+                if off > _HALF_PI:
+                    behind = (off - _HALF_PI) / _QUARTER_PI
+                    mean -= body_db * (behind if behind < 1.0 else 1.0)
             means.append((gi, mean))
         if not means:
             return
@@ -562,20 +570,16 @@ class _Run:
         else:
             temp = _ROOM_TEMP_C + _CROWD_HEAT_C * dens[broom]
         temperature = round(temp + person.body_heat_c + self.payload.gauss(0.0, 0.15), 2)
-        self._emit(b, badge.badge_id, times, seq0, means, claps, temperature, badge.battery_start)
+        self.emit(badge.badge_id, times, seq0, means, claps, temperature, badge.battery_start)
 
-    def _emit(
+    def _make_emitter(
         self,
-        b: int,
-        badge_id: str,
-        times: list[float],
-        seq0: int,
-        means: list[tuple[int, float]],
-        claps: int,
-        temperature: float,
-        battery0: float,
-    ) -> None:
-        """The per-advert hot loop: loss, fading, floor, stamping, delay, duplicates."""
+    ) -> Callable[[str, list[float], int, list[tuple[int, float]], int, float, float], None]:
+        """The per-advert hot loop as a closure: its constants bound once per run.
+
+        In continuous mode it runs once per advert, so the set-up of a method's locals
+        would cost as much as the loop itself.
+        """
         cfg = self.cfg
         loss, floor, clock, ids = self.gw_loss, self.gw_floor, self.gw_clock, self.gw_ids
         rand = self.radio.random
@@ -598,54 +602,75 @@ class _Run:
         att_g = stats.per_gateway_attempts
         lost_g = stats.per_gateway_lost
         new_tuple = tuple.__new__
-        counter = self.counter
-        below = dups = 0
-        for k, t_adv in enumerate(times):
-            seq = seq0 + k + 1
-            battery = max(0, int(battery0 - seq * drain))
-            for gi, mean in means:
-                spans = outages[gi]
-                if spans and any(a <= t_adv < b for a, b in spans):
-                    continue  # the gateway is down: it hears nothing
-                att_g[gi] += 1
-                if rand() < loss[gi]:
-                    lost_g[gi] += 1
-                    continue
-                r = mean + fading[bits(_FADE_BITS)]
-                if r < floor[gi]:
-                    below += 1
-                    continue
-                rssi = round(r)
-                rssi = lo if rssi < lo else hi if rssi > hi else rssi
-                ts = round(t_adv + clock[gi], 3)
-                if ts < 0.0:
-                    ts = 0.0
-                delay = t_rand() * batch + latency[t_bits(_LAT_BITS)]
-                if t_rand() < stall_p:
-                    delay += t_rand() * max_delay
-                if delay > max_delay:
-                    delay = max_delay
-                arrival = ts + delay
-                rep = new_tuple(
-                    Report,
-                    (ts, ids[gi], badge_id, rssi, arrival, seq, claps, temperature, battery, False),
-                )
-                second = int(arrival)
-                bucket = buckets.get(second)
-                if bucket is None:
-                    bucket = buckets[second] = []
-                bucket.append((arrival, counter, rep))
-                counter += 1
-                if t_rand() < dup_p:
-                    again = min(ts + max_delay, arrival + t_rand())
-                    buckets.setdefault(int(again), []).append(
-                        (again, counter, rep._replace(arrival=again, duplicate=True))
+        counter = 0
+
+        def emit(
+            badge_id: str,
+            times: list[float],
+            seq0: int,
+            means: list[tuple[int, float]],
+            claps: int,
+            temperature: float,
+            battery0: float,
+        ) -> None:
+            """Loss, fading, floor, stamping, delay and duplicates for one burst."""
+            nonlocal counter
+            for k, t_adv in enumerate(times):
+                seq = seq0 + k + 1
+                battery = max(0, int(battery0 - seq * drain))
+                for gi, mean in means:
+                    spans = outages[gi]
+                    if spans and any(a <= t_adv < b for a, b in spans):
+                        continue  # the gateway is down: it hears nothing
+                    att_g[gi] += 1
+                    if rand() < loss[gi]:
+                        lost_g[gi] += 1
+                        continue
+                    r = mean + fading[bits(_FADE_BITS)]
+                    if r < floor[gi]:
+                        stats.below_floor += 1
+                        continue
+                    rssi = round(r)
+                    rssi = lo if rssi < lo else hi if rssi > hi else rssi
+                    ts = round(t_adv + clock[gi], 3)
+                    if ts < 0.0:
+                        ts = 0.0
+                    delay = t_rand() * batch + latency[t_bits(_LAT_BITS)]
+                    if t_rand() < stall_p:
+                        delay += t_rand() * max_delay
+                    if delay > max_delay:
+                        delay = max_delay
+                    arrival = ts + delay
+                    rep = new_tuple(
+                        Report,
+                        (
+                            ts,
+                            ids[gi],
+                            badge_id,
+                            rssi,
+                            arrival,
+                            seq,
+                            claps,
+                            temperature,
+                            battery,
+                            False,
+                        ),
                     )
+                    second = int(arrival)
+                    bucket = buckets.get(second)
+                    if bucket is None:
+                        bucket = buckets[second] = []
+                    bucket.append((arrival, counter, rep))
                     counter += 1
-                    dups += 1
-        self.counter = counter
-        stats.below_floor += below
-        stats.duplicates += dups
+                    if t_rand() < dup_p:
+                        again = min(ts + max_delay, arrival + t_rand())
+                        buckets.setdefault(int(again), []).append(
+                            (again, counter, rep._replace(arrival=again, duplicate=True))
+                        )
+                        counter += 1
+                        stats.duplicates += 1
+
+        return emit
 
     def _leg_at(self, b: int, t: float) -> Leg | None:
         legs = self.sim.people[b].legs
