@@ -26,11 +26,13 @@ replaces the signature check.
 import os
 import time
 
+from micropython import const
+
 from iotedge.core.alert_keyring import parse_keyring
 from iotedge.core.alert_receiver import AlertReceiver
 
-_IRQ_SCAN_RESULT = 5
-_QUEUE_MAX = 16
+_IRQ_SCAN_RESULT = const(5)
+_QUEUE_MAX = const(16)
 
 
 class FileStore:
@@ -85,7 +87,9 @@ class BadgeReceiver:
         self.on_message = on_message
         self.allowed = None
         if allowed_addresses is not None:
-            self.allowed = set(bytes(a) for a in allowed_addresses)
+            self.allowed = set()
+            for address in allowed_addresses:
+                self.allowed.add(bytes(address))
         self.clock = clock if clock is not None else time.time
         self.queue = []
         self.dropped = 0

@@ -3,12 +3,12 @@ documents every reason code the receiver can report."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from iotedge.core import alert_receiver
 from iotedge.core.alert_reasons import REASONS
+from tests.test_alert_vectors import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "alerts.md").read_text()
@@ -17,7 +17,7 @@ DOC = (ROOT / "docs" / "alerts.md").read_text()
 def _vector_frames() -> set[str]:
     frames: set[str] = set()
     for scheme in ("hmac", "ed25519"):
-        doc = json.loads((ROOT / "tests" / "vectors" / f"alerts_{scheme}.json").read_text())
+        doc = parse((ROOT / "tests" / "vectors" / f"alerts_{scheme}.jsonl").read_text())
         for vector in doc["vectors"]:
             frames.update(vector["frames"])
     return frames

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iotedge.core import ed25519
 from iotedge.core.alert_auth import HmacKey
 from iotedge.core.alert_encode import encode_body
-from iotedge.core.alert_fragments import PUT_COMPLETE, Reassembler, split
+from iotedge.core.alert_fragments import PUT_COMPLETE, Reassembler
 from iotedge.core.alert_frame import SCHEME_ED25519, SCHEME_HMAC
 from iotedge.core.alert_keyring import KeyEntry, Keyring, parse_keyring
 from iotedge.core.alert_messages import (
@@ -34,7 +35,8 @@ from iotedge.core.alert_messages import (
 )
 from iotedge.core.alert_reasons import REASONS
 from iotedge.core.alert_receiver import AlertReceiver
-from iotedge.core.alert_sign import build_ed25519_frames, build_hmac_frames
+from iotedge.core.alert_sign import build_ed25519_frames, build_hmac_frames, split
+from iotedge.core.errors import EncodeError
 
 KEY = bytes(range(32))
 ED_SEED = bytes(range(1, 33))
@@ -132,9 +134,11 @@ def test_fragment_and_reassemble_in_any_order(
     order=st.randoms(use_true_random=False),
 )
 def test_reassembler_rebuilds_any_split(data: bytes, chunk: int, order: Any) -> None:
-    parts = split(data, chunk)
-    if len(parts) > 16:
+    if len(data) > 16 * chunk:  # more than 16 fragments: split() refuses it
+        with pytest.raises(EncodeError):
+            split(data, chunk)
         return
+    parts = split(data, chunk)
     r = Reassembler(slots=2, chunk=chunk, max_fragments=16)
     indices = list(range(len(parts)))
     order.shuffle(indices)

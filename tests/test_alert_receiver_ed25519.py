@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from vectors_alert import keyring_of, message_of, meta, unhex, vectors
+from alert_support import keyring_of, message_of
+from vectors_alert import meta, unhex, vectors
 
 from iotedge.core import ed25519
 from iotedge.core.alert_receiver import AlertReceiver
@@ -31,7 +32,8 @@ def test_ed25519_vectors_are_accepted_once(portable: bool) -> None:
 
 
 SCRIPT = """
-from vectors_alert import keyring_of, message_of, meta, unhex, vectors
+from alert_support import keyring_of, message_of
+from vectors_alert import meta, unhex, vectors
 from iotedge.core.alert_receiver import AlertReceiver
 doc = meta("ed25519")
 r = AlertReceiver(keyring_of(doc))

@@ -1,6 +1,6 @@
 """Golden vectors for signed alert frames, and their independent cross-check.
 
-The vector files (tests/vectors/alerts_hmac.json, alerts_ed25519.json) are the
+The vector files (tests/vectors/alerts_hmac.jsonl, alerts_ed25519.jsonl) are the
 format of docs/alerts.md applied to fixed inputs. Keys come from published test
 vectors: the HMAC key is RFC 4231 test case 1's key padded to 32 bytes (20 x 0x0b
 then 12 x 0x00), the Ed25519 secret is RFC 8032 section 7.1 TEST 1's. Regenerate
@@ -21,6 +21,7 @@ import hmac
 import json
 import struct
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,7 @@ def build(scheme: str) -> dict[str, Any]:
             {
                 "name": name,
                 "type": kind,
+                "msg_type": msg_type,
                 "key_id": key_id,
                 "counter": counter,
                 "fields": fields,
@@ -119,22 +121,56 @@ def build(scheme: str) -> dict[str, Any]:
     return {"meta": meta, "vectors": vectors}
 
 
-def to_text(doc: dict[str, Any]) -> str:
-    """Valid JSON laid out one vector per line, so a 64 KB board can stream it.
+# The longest line a vector file may have. A 64 KB MicroPython heap is fragmented
+# once the modules are loaded: reading a 600-character line (one contiguous buffer,
+# grown as it is read) needed 8 KB more heap than a 100-character one (measured with
+# the portable accept test), so every record is a short line of its own.
+MAX_LINE = 120
 
-    Each line holds only what the tests read: name, type, key id, counter, the
-    fields, the body and the frames (hex).
+
+def records(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The file's records, one short one-key object per line.
+
+    ``source`` (provenance, in pieces), ``meta`` (company, receive time), per key
+    ``key`` then ``secret`` and ``trusted``, and per vector ``vector`` (name, type
+    name and code, key id, counter) followed by one ``field`` per body field, the
+    ``body`` and one ``frame`` per advert (hex). tests/portable/vectors_alert.py
+    reassembles them on both interpreters.
     """
-    lines = ['{"meta": ' + json.dumps(doc["meta"], ensure_ascii=False) + ",", ' "vectors": [']
-    body = [json.dumps(v, ensure_ascii=False) for v in doc["vectors"]]
-    lines.append(",\n".join(body))
-    lines.append("]}")
-    return "\n".join(lines) + "\n"
+    meta = doc["meta"]
+    out: list[dict[str, Any]] = [{"source": part} for part in textwrap.wrap(meta["source"], 80)]
+    out.append({"meta": {"company": meta["company"], "now": meta["now"]}})
+    for key in meta["keys"]:
+        out.append({"key": {"key_id": key["key_id"], "scheme": key["scheme"]}})
+        out.append({"secret": key["secret"]})
+        out.append({"trusted": key["trusted"]})
+    for vector in doc["vectors"]:
+        out.append(
+            {"vector": {k: vector[k] for k in ("name", "type", "msg_type", "key_id", "counter")}}
+        )
+        out += [{"field": [name, value]} for name, value in vector["fields"].items()]
+        out.append({"body": vector["body"]})
+        out += [{"frame": frame} for frame in vector["frames"]]
+    return out
+
+
+def to_text(doc: dict[str, Any]) -> str:
+    """JSON Lines: every record of :func:`records` on a line of its own."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(doc))
+
+
+def parse(text: str) -> dict[str, Any]:
+    """The document ``to_text`` wrote, reassembled by the portable tests' reader."""
+    from vectors_alert import read_meta, read_vectors  # tests/portable, on pytest's path
+
+    rows = [json.loads(line) for line in text.splitlines()]
+    meta = read_meta(iter(rows))
+    meta["source"] = " ".join(r["source"] for r in rows if "source" in r)
+    return {"meta": meta, "vectors": list(read_vectors(iter(rows)))}
 
 
 def _load(scheme: str) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads((VECTORS / f"alerts_{scheme}.json").read_text())
-    return doc
+    return parse((VECTORS / f"alerts_{scheme}.jsonl").read_text())
 
 
 def _split_advert(adv: bytes) -> bytes:
@@ -148,15 +184,18 @@ def _split_advert(adv: bytes) -> bytes:
 
 def test_vector_files_match_the_generator() -> None:
     for scheme in ("hmac", "ed25519"):
-        text = (VECTORS / f"alerts_{scheme}.json").read_text()
-        assert text == to_text(build(scheme)), f"alerts_{scheme}.json is stale"
-        assert json.loads(text) == build(scheme)
+        text = (VECTORS / f"alerts_{scheme}.jsonl").read_text()
+        assert text == to_text(build(scheme)), f"alerts_{scheme}.jsonl is stale"
+        assert parse(text) == build(scheme)
+        assert max(len(line) for line in text.splitlines()) <= MAX_LINE
 
 
 def test_every_message_type_has_vectors_in_both_schemes() -> None:
     for scheme in ("hmac", "ed25519"):
         kinds = {v["type"] for v in _load(scheme)["vectors"]}
         assert kinds == set(TYPE_CODES)
+        for vector in _load(scheme)["vectors"]:
+            assert vector["msg_type"] == TYPE_CODES[vector["type"]]
 
 
 def test_hmac_tags_match_the_standard_library() -> None:
@@ -215,6 +254,6 @@ def test_ed25519_signatures_match_the_cryptography_package() -> None:
 if __name__ == "__main__":
     if "--write" in sys.argv:
         for scheme in ("hmac", "ed25519"):
-            path = VECTORS / f"alerts_{scheme}.json"
+            path = VECTORS / f"alerts_{scheme}.jsonl"
             path.write_text(to_text(build(scheme)))
             print("wrote", path)

@@ -11,7 +11,6 @@ frames are byte for byte what the back-end's builders produce.
 import struct
 
 from iotedge.core.alert_auth import HmacKey
-from iotedge.core.alert_keyring import KeyEntry, Keyring
 
 # A test HMAC key: RFC 4231 test case 2's key "Jefe" is too short for a keyring
 # (16 bytes minimum), so the portable receiver tests use 32 bytes 0x00..0x1f.
@@ -25,6 +24,9 @@ REVOKE = 15
 
 
 def make_ring(company=0xFFFF, key_ids=(1,), types=None):
+    # Imported here: test_alert_vectors.py uses the frame helpers without a keyring.
+    from iotedge.core.alert_keyring import KeyEntry, Keyring
+
     ring = Keyring(company)
     for key_id in key_ids:
         if types is None:
@@ -84,3 +86,34 @@ def feed_all(receiver, adverts, now=NOW):
         if message is not None:
             out.append(message)
     return out
+
+
+def raises(fn, kind, reason):
+    """Check that ``fn()`` raises ``kind`` with the stable code ``reason``."""
+    try:
+        fn()
+    except kind as exc:
+        assert exc.reason == reason, (exc.reason, reason)
+        return
+    raise AssertionError("no " + reason)
+
+
+def message_of(vector):
+    """What ``AlertMessage.to_dict()`` must return for the vector's message."""
+    message = {"type": vector["type"], "key_id": vector["key_id"], "counter": vector["counter"]}
+    fields = vector["fields"]
+    for name in fields:
+        message[name] = fields[name]
+    return message
+
+
+def keyring_of(doc):
+    """Keyring trusting every key of a vector file's meta (public half for Ed25519),
+    loaded through the keyring file parser as a badge loads it."""
+    from iotedge.core.alert_keyring import parse_keyring
+
+    text = "iotedge-alert-keyring 1\ncompany " + str(doc["company"]) + "\n"
+    for key in doc["keys"]:
+        text += "key " + str(key["key_id"]) + " " + key["scheme"] + " " + key["trusted"]
+        text += " types=all\n"
+    return parse_keyring(text.encode())

@@ -5,7 +5,8 @@ Badge side only: the keyring is loaded from text and nothing of the signer is im
 
 import gc
 
-from vectors_alert import frames_of, keyring_of, message_of, meta, vectors
+from alert_support import keyring_of, message_of
+from vectors_alert import frames_of, meta, vectors
 
 from iotedge.core.alert_receiver import AlertReceiver
 

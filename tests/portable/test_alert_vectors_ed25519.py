@@ -1,4 +1,4 @@
-"""Golden Ed25519 alert vectors (tests/vectors/alerts_ed25519.json), the badge's side.
+"""Golden Ed25519 alert vectors (tests/vectors/alerts_ed25519.jsonl), the badge's side.
 
 Bodies decode, the fragments reassemble to body + signature, and the portable
 verifier accepts each signature and refuses a tampered message. The back-end's side
@@ -14,7 +14,7 @@ from vectors_alert import frames_of, meta, unhex, vectors
 
 from iotedge.core import ed25519
 from iotedge.core.alert_auth import ed25519_signed_input
-from iotedge.core.alert_messages import TYPE_CODES, decode_body
+from iotedge.core.alert_messages import decode_body
 
 
 def _reassemble(frames):
@@ -28,7 +28,7 @@ def test_ed25519_vector_bodies_decode():
     count = 0
     for vector in vectors("ed25519"):
         body = unhex(vector["body"])
-        fields = decode_body(TYPE_CODES[vector["type"]], body)
+        fields = decode_body(vector["msg_type"], body)
         assert fields == vector["fields"], vector["name"]
         assert _reassemble(frames_of(vector))[:-64] == body
         count += 1

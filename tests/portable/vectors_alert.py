@@ -1,13 +1,14 @@
 """Golden alert vectors for the portable tests, read one line at a time.
 
-The vectors live in tests/vectors/alerts_hmac.json and alerts_ed25519.json (made by
+The vectors live in tests/vectors/alerts_hmac.jsonl and alerts_ed25519.jsonl (made by
 ``python -m tests.test_alert_vectors --write``, whose CPython test checks them
 against the standard library's hmac and the cryptography package). Both
 interpreters read the same JSON and must produce the same bytes.
 
-This module imports nothing from the alert core at import time, so each test module
-loads only the side it checks (a badge-side test never loads the signer's modules):
-that is what lets every module pass in a 64 KB heap.
+This module imports nothing from the alert core, so each test module loads only the
+side it checks (a badge-side test never loads the signer's modules): that is what
+lets every module pass in a 64 KB heap. Keyring and expected-message helpers for
+the receiver are in alert_support.py.
 """
 
 import binascii
@@ -22,34 +23,72 @@ def _path(scheme):
     here = __file__
     cut = here.rfind("/")
     base = here[:cut] if cut >= 0 else "."
-    return base + "/../vectors/alerts_" + scheme + ".json"
+    return base + "/../vectors/alerts_" + scheme + ".jsonl"
+
+
+def _records(f):
+    """Each line of an open vector file, parsed: a one-key object ``{kind: value}``."""
+    while True:
+        if _SMALL_HEAP:
+            gc.collect()  # each line's buffer and parse get a collected heap
+        line = f.readline()
+        if not line:
+            break
+        yield json.loads(line)
+
+
+def read_meta(records):
+    """Company, receive time and keys: the records before the first vector."""
+    doc = {"keys": []}
+    for record in records:
+        if "vector" in record:
+            break
+        if "meta" in record:
+            doc.update(record["meta"])
+        elif "key" in record:
+            doc["keys"].append(record["key"])
+        elif "secret" in record or "trusted" in record:
+            doc["keys"][-1].update(record)
+    return doc
+
+
+def read_vectors(records):
+    """Yield each vector: its header record plus its fields, body and frames."""
+    vector = None
+    for record in records:
+        if "vector" in record:
+            if vector is not None:
+                yield vector
+            vector = record["vector"]
+            vector["fields"] = {}
+            vector["frames"] = []
+        elif vector is None:
+            continue
+        elif "field" in record:
+            vector["fields"][record["field"][0]] = record["field"][1]
+        elif "body" in record:
+            vector["body"] = record["body"]
+        elif "frame" in record:
+            vector["frames"].append(record["frame"])
+    if vector is not None:
+        yield vector
 
 
 def meta(scheme):
-    """Company, receive time and keys of a vector file (its first line)."""
+    """Company, receive time and keys of a vector file."""
     with open(_path(scheme)) as f:
-        line = f.readline().strip()
-    return json.loads(line[len('{"meta": ') : -1])
+        return read_meta(_records(f))
 
 
 def vectors(scheme):
     """Yield the vectors of ``scheme`` ("hmac" or "ed25519") one at a time.
 
-    The file is ordinary JSON laid out one vector per line, so a board with a
-    64 KB heap never holds more than one parsed vector.
+    The file is JSON Lines of short records (tests/test_alert_vectors.py writes
+    it): a board with a 64 KB heap holds one short line and one vector at a time.
     """
     with open(_path(scheme)) as f:
-        while True:
-            if _SMALL_HEAP:
-                gc.collect()  # give each line's parse an unfragmented heap
-            line = f.readline()
-            if not line:
-                break
-            line = line.strip()
-            if line.startswith('{"name"'):
-                if line.endswith(","):
-                    line = line[:-1]
-                yield json.loads(line)
+        for vector in read_vectors(_records(f)):
+            yield vector
 
 
 def unhex(text):
@@ -58,24 +97,3 @@ def unhex(text):
 
 def frames_of(vector):
     return [unhex(f) for f in vector["frames"]]
-
-
-def message_of(vector):
-    """What ``AlertMessage.to_dict()`` must return for the vector's message."""
-    message = {"type": vector["type"], "key_id": vector["key_id"], "counter": vector["counter"]}
-    fields = vector["fields"]
-    for name in fields:
-        message[name] = fields[name]
-    return message
-
-
-def keyring_of(doc):
-    """Keyring trusting every key of a vector file's meta (public half for Ed25519),
-    loaded through the keyring file parser as a badge loads it."""
-    from iotedge.core.alert_keyring import parse_keyring
-
-    text = "iotedge-alert-keyring 1\ncompany " + str(doc["company"]) + "\n"
-    for key in doc["keys"]:
-        text += "key " + str(key["key_id"]) + " " + key["scheme"] + " " + key["trusted"]
-        text += " types=all\n"
-    return parse_keyring(text.encode())

@@ -31,21 +31,26 @@ TAG_LEN = const(8)
 # + company id + the longest unfragmented input (16) stays within two SHA-256 blocks.
 LABEL = b"iotedge/alert/v1"
 _BLOCK = const(64)
-_KEY_LABEL = b"iotedge/alert/key/v1"
 
 
-def _pad_key(key: bytes) -> bytes:
+def _pads(key: bytes) -> "tuple[bytes, bytes]":
+    """RFC 2104's key blocks: the key (hashed when longer than a block) XOR ipad, XOR opad."""
     if len(key) > _BLOCK:
         key = hashlib.sha256(key).digest()
-    return key + bytes(_BLOCK - len(key))
+    inner = bytearray(b"\x36" * _BLOCK)
+    outer = bytearray(b"\x5c" * _BLOCK)
+    for i in range(len(key)):
+        inner[i] ^= key[i]
+        outer[i] ^= key[i]
+    return bytes(inner), bytes(outer)
 
 
 def hmac_sha256(key: bytes, data: bytes) -> bytes:
     """Full 32-byte HMAC-SHA256 (RFC 2104) of ``data`` under ``key``."""
-    k = _pad_key(key)
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
+    ipad_key, opad_key = _pads(key)
+    inner = hashlib.sha256(ipad_key)
     inner.update(data)
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+    outer = hashlib.sha256(opad_key)
     outer.update(inner.digest())
     return outer.digest()
 
@@ -56,17 +61,15 @@ def derive_key(master: bytes, scheme: int, key_id: int) -> bytes:
     A signer that loses its counter state moves to the next key id; deriving each
     id's key from one master lets a venue provision several ids at once.
     """
-    return hmac_sha256(master, _KEY_LABEL + bytes([scheme, key_id]))
+    return hmac_sha256(master, b"iotedge/alert/key/v1" + bytes([scheme, key_id]))
 
 
 class HmacKey:
     """A key ready for the hot path: the two padded prefixes computed once."""
 
     def __init__(self, key: bytes, company: int) -> None:
-        k = _pad_key(key)
-        domain = LABEL + struct.pack("<H", company)
-        self.inner_prefix = bytes(b ^ 0x36 for b in k) + domain
-        self.outer_prefix = bytes(b ^ 0x5C for b in k)
+        ipad_key, self.outer_prefix = _pads(key)
+        self.inner_prefix = ipad_key + LABEL + struct.pack("<H", company)
 
     def digest(self, data: "bytes | memoryview") -> bytes:
         """Full HMAC-SHA256 over LABEL || company || ``data``."""

@@ -15,6 +15,10 @@ signature over the whole message once :meth:`Reassembler.put` reports it complet
 
 from ._compat import const
 
+TYPE_CHECKING = const(False)
+if TYPE_CHECKING:
+    from typing import Any
+
 PUT_STORED = const(0)
 PUT_COMPLETE = const(1)
 PUT_DUPLICATE = const(2)
@@ -22,9 +26,18 @@ PUT_CONFLICT = const(3)
 PUT_BAD_LENGTH = const(4)
 
 
-def split(data: bytes, chunk: int) -> "list[bytes]":
-    """Cut ``data`` into ``chunk``-byte pieces (the last may be shorter)."""
-    return [data[i : i + chunk] for i in range(0, len(data), chunk)]
+# Fields of one slot, a small list (a list indexes faster than attributes, and one
+# list per slot costs less RAM than one list per field). Key id and counter stay two
+# fields rather than one combined int: a counter is 32 bits and a combined key would
+# be a heap-allocated long on a 32-bit board.
+_KID = const(0)  # key id, 0 when the slot is free (key ids are 1..255)
+_CTR = const(1)  # counter
+_VT = const(2)  # VT byte of the message
+_LAST = const(3)  # last fragment index
+_HAVE = const(4)  # bit i set when fragment i is stored
+_SIZE = const(5)  # length of the last fragment
+_STARTED = const(6)  # ``now`` when the message took the slot
+_BUF = const(7)  # chunk * max_fragments bytes, allocated once
 
 
 class Reassembler:
@@ -36,40 +49,31 @@ class Reassembler:
         self.slots = slots
         self.chunk = chunk
         self.timeout = timeout
-        # Two parallel lists rather than one combined int: a counter is 32 bits and
-        # a combined key would be a heap-allocated long on a 32-bit board.
-        self._kid = [0] * slots  # 0 when the slot is free (key ids are 1..255)
-        self._ctr = [0] * slots
-        self._vt = [0] * slots
-        self._last = [0] * slots
-        self._have = [0] * slots  # bit i set when fragment i is stored
-        self._size = [0] * slots  # length of the last fragment
-        self._started = [0] * slots
-        self._buf = [bytearray(chunk * max_fragments) for _ in range(slots)]
+        self._slot: list[list[Any]] = []
+        for _ in range(slots):
+            self._slot.append([0, 0, 0, 0, 0, 0, 0, bytearray(chunk * max_fragments)])
         self.evicted = 0
 
     def find(self, key_id: int, counter: int) -> int:
         """Slot holding (key id, counter), or -1."""
-        kids = self._kid
-        for i in range(self.slots):
-            if kids[i] == key_id and self._ctr[i] == counter:
+        i = 0
+        for s in self._slot:
+            if s[_KID] == key_id and s[_CTR] == counter:
                 return i
+            i += 1
         return -1
 
     def has(self, slot: int, index: int) -> bool:
         """True when fragment ``index`` of the message in ``slot`` is already stored."""
-        return bool(self._have[slot] >> index & 1)
+        return bool(self._slot[slot][_HAVE] >> index & 1)
 
-    def _claim(self, now: int) -> int:
-        kids = self._kid
-        oldest = 0
-        for i in range(self.slots):
-            if kids[i] == 0:
-                return i
-            if now - self._started[i] > self.timeout:
-                return i
-            if self._started[i] < self._started[oldest]:
-                oldest = i
+    def _claim(self, now: int) -> "list[Any]":
+        oldest = self._slot[0]
+        for s in self._slot:
+            if s[_KID] == 0 or now - s[_STARTED] > self.timeout:
+                return s
+            if s[_STARTED] < oldest[_STARTED]:
+                oldest = s
         self.evicted += 1
         return oldest
 
@@ -97,55 +101,66 @@ class Reassembler:
         if size <= 0 or size > self.chunk or (index < last and size != self.chunk):
             return PUT_BAD_LENGTH
         result = PUT_STORED
-        slot = self.find(key_id, counter)
-        if slot >= 0 and (self._vt[slot] != vt or self._last[slot] != last):
-            result = PUT_CONFLICT
-            self._have[slot] = 0
-            self._started[slot] = now
-        elif slot < 0:
-            slot = self._claim(now)
-            self._kid[slot] = key_id
-            self._ctr[slot] = counter
-            self._have[slot] = 0
-            self._started[slot] = now
-        elif self._have[slot] >> index & 1:
-            return PUT_DUPLICATE
-        self._vt[slot] = vt
-        self._last[slot] = last
+        at = self.find(key_id, counter)
+        if at < 0:
+            s = self._claim(now)
+            s[_KID] = key_id
+            s[_CTR] = counter
+            s[_HAVE] = 0
+            s[_STARTED] = now
+        else:
+            s = self._slot[at]
+            if s[_VT] != vt or s[_LAST] != last:
+                result = PUT_CONFLICT
+                s[_HAVE] = 0
+                s[_STARTED] = now
+            elif s[_HAVE] >> index & 1:
+                return PUT_DUPLICATE
+        s[_VT] = vt
+        s[_LAST] = last
         at = index * self.chunk
-        self._buf[slot][at : at + size] = data[start:end]
+        s[_BUF][at : at + size] = data[start:end]
         if index == last:
-            self._size[slot] = size
-        self._have[slot] |= 1 << index
-        if result == PUT_STORED and self._have[slot] == (2 << last) - 1:
+            s[_SIZE] = size
+        s[_HAVE] |= 1 << index
+        if result == PUT_STORED and s[_HAVE] == (2 << last) - 1:
             return PUT_COMPLETE
         return result
 
     def length(self, slot: int) -> int:
-        return self._last[slot] * self.chunk + self._size[slot]
+        s = self._slot[slot]
+        size: int = s[_LAST] * self.chunk + s[_SIZE]
+        return size
 
     def take(self, slot: int) -> memoryview:
         """The reassembled bytes of a complete slot; valid until the slot is reused."""
-        return memoryview(self._buf[slot])[: self.length(slot)]
+        return memoryview(self._slot[slot][_BUF])[: self.length(slot)]
 
     def drop(self, slot: int) -> None:
-        self._kid[slot] = 0
-        self._have[slot] = 0
+        s = self._slot[slot]
+        s[_KID] = 0
+        s[_HAVE] = 0
 
     def drop_key(self, key_id: int) -> None:
         """Forget every partial message of ``key_id`` (its key was revoked)."""
-        for i in range(self.slots):
-            if self._kid[i] == key_id:
-                self.drop(i)
+        for s in self._slot:
+            if s[_KID] == key_id:
+                s[_KID] = 0
+                s[_HAVE] = 0
 
     def expire(self, now: int) -> int:
         """Free slots older than the timeout; returns how many were freed."""
         freed = 0
-        for i in range(self.slots):
-            if self._kid[i] and now - self._started[i] > self.timeout:
-                self.drop(i)
+        for s in self._slot:
+            if s[_KID] and now - s[_STARTED] > self.timeout:
+                s[_KID] = 0
+                s[_HAVE] = 0
                 freed += 1
         return freed
 
     def in_use(self) -> int:
-        return sum(1 for k in self._kid if k)
+        count = 0
+        for s in self._slot:
+            if s[_KID]:
+                count += 1
+        return count

@@ -27,9 +27,9 @@ from .alert_messages import ALL_TYPES_MASK, TYPE_CODES, TYPE_NAMES
 from .errors import KeyringError
 
 MAGIC = "iotedge-alert-keyring"
-FORMAT_VERSION = const(1)
-MIN_HMAC_KEY = const(16)
-ED25519_KEY_LEN = const(32)
+_FORMAT_VERSION = const(1)
+_MIN_HMAC_KEY = const(16)
+_ED25519_KEY_LEN = const(32)
 
 # Private copies of alert_frame's numbers: a badge loads this module, never
 # alert_frame (tests/test_alert_layout.py pins them to alert_frame's).
@@ -53,7 +53,11 @@ def types_mask(names: "list[str]") -> int:
 
 
 def type_names(mask: int) -> "list[str]":
-    return [TYPE_NAMES[code] for code in sorted(TYPE_NAMES) if mask >> code & 1]
+    names = []
+    for code in sorted(TYPE_NAMES):
+        if mask >> code & 1:
+            names.append(TYPE_NAMES[code])
+    return names
 
 
 class KeyEntry:
@@ -72,10 +76,10 @@ class KeyEntry:
         if key_id < 1 or key_id > 255:
             raise KeyringError("bad-key-id", "key id must be 1..255, got " + str(key_id))
         if scheme == _SCHEME_HMAC:
-            if len(material) < MIN_HMAC_KEY:
+            if len(material) < _MIN_HMAC_KEY:
                 raise KeyringError("short-key", "HMAC keys are at least 16 bytes")
         elif scheme == _SCHEME_ED25519:
-            if len(material) != ED25519_KEY_LEN:
+            if len(material) != _ED25519_KEY_LEN:
                 raise KeyringError("bad-key", "an Ed25519 public key is 32 bytes")
         else:
             raise KeyringError("bad-scheme", "scheme " + str(scheme))
@@ -125,7 +129,7 @@ class Keyring:
         return self.keys.get(key_id)
 
     def to_text(self) -> str:
-        lines = [MAGIC + " " + str(FORMAT_VERSION), "company " + hex(self.company)]
+        lines = [MAGIC + " " + str(_FORMAT_VERSION), "company " + hex(self.company)]
         for key_id in sorted(self.keys):
             lines.append(self.keys[key_id].to_line())
         return "\n".join(lines) + "\n"
@@ -198,11 +202,16 @@ def parse_keyring(data: bytes) -> Keyring:
         if not words or words[0].startswith("#"):
             continue
         if ring is None:
-            if words[0] != MAGIC or len(words) != 2 or words[1] != str(FORMAT_VERSION):
+            if words[0] != MAGIC or len(words) != 2 or words[1] != str(_FORMAT_VERSION):
                 raise KeyringError("bad-magic", "first line must be '" + MAGIC + " 1'", here)
             ring = Keyring()
         elif words[0] == "company" and len(words) == 2:
-            ring = _with_company(ring, _parse_int(words[1], here), here)
+            if ring.keys:
+                raise KeyringError("late-company", "company must come before the keys", here)
+            try:
+                ring = Keyring(_parse_int(words[1], here))
+            except KeyringError as exc:
+                raise KeyringError(exc.reason, exc.detail, here) from None
         elif words[0] == "key":
             entry = _parse_key(words, here)
             if entry.key_id in ring.keys:
@@ -213,12 +222,3 @@ def parse_keyring(data: bytes) -> Keyring:
     if ring is None:
         raise KeyringError("empty", "no keyring header")
     return ring
-
-
-def _with_company(ring: Keyring, company: int, offset: int) -> Keyring:
-    if ring.keys:
-        raise KeyringError("late-company", "company must come before the keys", offset)
-    try:
-        return Keyring(company)
-    except KeyringError as exc:
-        raise KeyringError(exc.reason, exc.detail, offset) from None

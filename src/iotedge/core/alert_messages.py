@@ -60,7 +60,7 @@ BODY_HEADER_LEN = const(5)
 # Start minute meaning "no session" in a Now/Next schedule.
 NO_START = const(0xFFFF)
 # How far in the future an ``issued`` stamp may be (back-end and badge clocks differ).
-SKEW_MINUTES = const(5)
+_SKEW_MINUTES = const(5)
 
 
 def _utf8(raw: "bytes | memoryview", offset: int) -> str:
@@ -140,14 +140,14 @@ def minutes_left(ttl: int, issued: int, now: int) -> int:
     """Minutes until a message issued at ``issued`` with ``ttl`` expires at unix time ``now``.
 
     ``issued`` wraps every 65536 minutes (45 days), so the age is taken modulo
-    that; a message that claims to be up to ``SKEW_MINUTES`` in the future (clock
+    that; a message that claims to be up to ``_SKEW_MINUTES`` in the future (clock
     skew between back-end and badge) counts as age 0. Negative means expired; a
     ttl of 0 never expires (returns 65536).
     """
     if ttl == 0:
         return 65536
     age = ((now // 60) - issued) & 0xFFFF
-    if age > 0xFFFF - SKEW_MINUTES:
+    if age > 0xFFFF - _SKEW_MINUTES:
         age = 0
     return ttl - age
 

@@ -140,8 +140,6 @@ class AlertReceiver:
     ) -> None:
         company = keyring.company
         self.company = company
-        self._cid_lo = company & 0xFF
-        self._cid_hi = company >> 8
         self.store = store
         self.max_jump = max_jump
         self.reason = ""
@@ -242,12 +240,7 @@ class AlertReceiver:
         o = 0
         if n > 2 and adv[1] == 1:  # skip a leading flags AD
             o = adv[0] + 1
-        if (
-            o + 4 >= n
-            or adv[o + 1] != 0xFF
-            or adv[o + 2] != self._cid_lo
-            or adv[o + 3] != self._cid_hi
-        ):
+        if o + 4 >= n or adv[o + 1] != 0xFF or adv[o + 2] | adv[o + 3] << 8 != self.company:
             o = find_payload(adv, self.company) - 4
             if o < 0:
                 self.reason = "not-alert"
@@ -272,7 +265,14 @@ class AlertReceiver:
             return None
         t = vt & 0x0F
         if not st[_MASK] >> t & 1 or now < st[_NB] or now > st[_NA]:
-            self.reason = self._key_refusal(st, t, now)
+            if st[_REVOKED]:
+                self.reason = "key-revoked"
+            elif now < st[_NB]:
+                self.reason = "key-not-yet-valid"
+            elif now > st[_NA]:
+                self.reason = "key-expired"
+            else:
+                self.reason = "type-not-allowed"
             return None
         if vt & 0x10 != st[_SCHEME]:
             self.reason = "scheme-mismatch"
@@ -300,15 +300,6 @@ class AlertReceiver:
             self.reason = "bad-tag"
             return None
         return self._accept(st, kid, c, t, bytes(adv[p + 6 : tag_at]), now)
-
-    def _key_refusal(self, st: "list[Any]", msg_type: int, now: int) -> str:
-        if st[_REVOKED]:
-            return "key-revoked"
-        if now < st[_NB]:
-            return "key-not-yet-valid"
-        if now > st[_NA]:
-            return "key-expired"
-        return "type-not-allowed"
 
     def _fragment(
         self,

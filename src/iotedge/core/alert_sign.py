@@ -42,7 +42,8 @@ def _check_header(key_id: int, counter: int) -> None:
         raise EncodeError("out-of-range", "counter must be 1..2**32-1")
 
 
-def _split(data: bytes, size: int) -> "list[bytes]":
+def split(data: bytes, size: int) -> "list[bytes]":
+    """Cut ``data`` into ``size``-byte fragments (the last may be shorter), at most 16."""
     parts = [data[i : i + size] for i in range(0, len(data), size)]
     if len(parts) > MAX_FRAGMENTS:
         raise EncodeError("too-long", "message needs " + str(len(parts)) + " fragments, at most 16")
@@ -69,7 +70,7 @@ def build_hmac_frames(
         head = struct.pack("<BBI", vt_byte(msg_type, SCHEME_HMAC, False), key_id, counter)
         signed = head + body
         return [wrap_advert(signed + key.tag(signed), company)]
-    parts = _split(body, HMAC_CHUNK)
+    parts = split(body, HMAC_CHUNK)
     last = len(parts) - 1
     vt = vt_byte(msg_type, SCHEME_HMAC, True)
     frames = []
@@ -102,7 +103,7 @@ def build_ed25519_frames(
     if len(signature) != SIG_LEN:
         raise EncodeError("bad-signature", "an Ed25519 signature is 64 bytes")
     frames = []
-    for index, part in enumerate(_split(body + signature, ED25519_CHUNK)):
+    for index, part in enumerate(split(body + signature, ED25519_CHUNK)):
         head = struct.pack("<BBIB", vt, key_id, counter, (index << 4) | last)
         frames.append(wrap_advert(head + part, company))
     return frames
