@@ -12,7 +12,8 @@ The formats are the presence estimator's input formats (docs/presence.md):
   by ``ts`` then badge; room ``none`` while the badge is out of the venue.
 
 ``ts`` is written with exactly three decimals (milliseconds); files use ``\\n`` line
-ends and UTF-8, so the same seed gives byte-identical files on every platform.
+ends and UTF-8, so the same seed gives byte-identical files (given the same C math
+library: ``log10``/``exp`` results feed the rounding of RSSI values).
 """
 
 from __future__ import annotations
