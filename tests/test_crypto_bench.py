@@ -7,26 +7,11 @@ the same frames, and the MicroPython hot paths allocated nothing.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests._bench import run_bench_quick
 
 
 def test_bench_crypto_quick_run_parses() -> None:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_crypto.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    line = proc.stdout.strip().splitlines()[-1]
-    assert line.startswith("BENCH ")
-    result = json.loads(line[len("BENCH ") :])
+    stdout, result = run_bench_quick("bench_crypto.py")
     cp, mp = result["cpython"], result["micropython"]
     assert cp["bthome_ble_version"].startswith("3.")
     for name in (
@@ -45,4 +30,4 @@ def test_bench_crypto_quick_run_parses() -> None:
         assert mp[name] > 0, name
     assert mp["encrypt_into_alloc"] == 0
     assert mp["decrypt_into_alloc"] == 0
-    assert "ratios: bthome-ble/iotedge = " in proc.stdout
+    assert "ratios: bthome-ble/iotedge = " in stdout

@@ -8,26 +8,11 @@ found is one a board has.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests._bench import run_bench_quick
 
 
 def test_bench_ed25519_quick_run_parses() -> None:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_ed25519.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    line = proc.stdout.strip().splitlines()[-1]
-    assert line.startswith("BENCH ")
-    result = json.loads(line[len("BENCH ") :])
+    stdout, result = run_bench_quick("bench_ed25519.py")
     mp, cp = result["micropython"], result["cpython"]
     for key in (
         "anchor_us",
@@ -54,5 +39,5 @@ def test_bench_ed25519_quick_run_parses() -> None:
     assert 16 <= mp["min_heap_kb"] <= 128
     parts = mp["sha512_us"] + mp["decode_us"] + mp["double_scalar_mul_us"] + mp["encode_us"]
     assert parts < 3 * mp["verify_us"]
-    assert "MicroPython unix port" in proc.stdout
-    assert "smallest -X heapsize" in proc.stdout
+    assert "MicroPython unix port" in stdout
+    assert "smallest -X heapsize" in stdout
