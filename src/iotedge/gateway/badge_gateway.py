@@ -99,6 +99,10 @@ class BadgeGateway:
                 self.stats.refused += len(items)
                 self._throttle.warn("outbox-full", "%d reports not accepted: %s", len(items), exc)
                 return
+            except Exception:  # a broken disk must not stop the scanning: count and go on
+                self.stats.refused += len(items)
+                log.exception("%d reports not accepted: the outbox failed", len(items))
+                return
             self.stats.batches += 1
 
         return flush

@@ -12,7 +12,7 @@ defaults below are what an app uses without a file. docs/gateway.md lists every 
                 rotation_offset_hours, bthome_keys
     [relay]     enabled, default_ttl, max_ttl, gatt, company
     [presence]  venue, shard, shards, aggregate, hold, tick, publish_interval,
-                forget_after, discovery
+                forget_after, discovery, clock
     [sensor]    kind ("sim" | "dht22"), pin, name, interval, room, topic_prefix, formats,
                 sim_temperature, sim_humidity
 
@@ -92,6 +92,7 @@ class PresenceConfig:
     publish_interval: float = 5.0  # seconds between occupancy publications
     forget_after: float = 900.0
     discovery: bool = True  # Home Assistant discovery for room occupancy
+    clock: str = "wall"  # "wall" (this host's clock) or "reports" (event time, see docs)
 
 
 @dataclass
@@ -255,6 +256,8 @@ def validate(cfg: GatewayConfig) -> None:
         raise bad("presence", "needs 0 <= shard < shards <= 1024")
     if p.aggregate not in ("auto", "yes", "no"):
         raise bad("presence.aggregate", "must be auto, yes or no")
+    if p.clock not in ("wall", "reports"):
+        raise bad("presence.clock", "must be wall or reports")
     if p.hold < 0 or p.tick <= 0 or p.publish_interval <= 0 or p.forget_after <= 0:
         raise bad("presence", "hold >= 0; tick, publish_interval, forget_after > 0")
     s = cfg.sensor

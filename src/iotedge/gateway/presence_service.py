@@ -95,8 +95,37 @@ def _check_item(item: Any) -> tuple[str, int, float, int] | None:
     return pid, epoch, float(ts), rssi
 
 
+class ReportClock:
+    """Event time: the newest report timestamp seen, plus the wall time since it came.
+
+    For a service whose gateways stamp reports with another clock than its own (a
+    virtual venue running faster than real time, or a host whose clock is off): the
+    estimator then follows the gateways' time, and between reports it moves on at the
+    wall clock's rate so silence still counts.
+    """
+
+    def __init__(self, wall: Callable[[], float] = time.monotonic) -> None:
+        self.wall = wall
+        self.newest = -math.inf
+        self._at = 0.0
+
+    def observe(self, ts: float) -> None:
+        if ts > self.newest:
+            self.newest = ts
+            self._at = self.wall()
+
+    def __call__(self) -> float:
+        if self.newest == -math.inf:
+            return -math.inf
+        return self.newest + (self.wall() - self._at)
+
+
 class PresenceService:
-    """One shard of the presence service (see the module docstring)."""
+    """One shard of the presence service (see the module docstring).
+
+    ``clock`` gives "now" for the estimator: ``time.time`` (wall clock), a virtual
+    venue's clock, or a :class:`ReportClock` (event time, fed by the reports).
+    """
 
     def __init__(
         self,
@@ -122,6 +151,7 @@ class PresenceService:
         self.hold = hold
         self.forget_after = forget_after
         self.clock = clock
+        self._report_clock = clock if isinstance(clock, ReportClock) else None
         self.settings = dict(estimator_settings or {})
         self.settings.setdefault("forget_after", forget_after)
         self.stats = PresenceStats()
@@ -186,6 +216,8 @@ class PresenceService:
             self._throttle.warn("unknown-gateway", "gateway %s is not in the venue", gateway)
             return
         stats.items += 1
+        if self._report_clock is not None:
+            self._report_clock.observe(ts)
         if ts > self._last_seen.get(pid, -math.inf):
             self._last_seen[pid] = ts
         temp = item.get("temp")
@@ -219,7 +251,8 @@ class PresenceService:
         """Advance the estimator to ``now - hold``."""
         if now is None:
             now = self.clock()
-        self.estimator.advance(now - self.hold)
+        if now > -math.inf:
+            self.estimator.advance(now - self.hold)
 
     def room_sums(self, now: float) -> dict[str, dict[str, float]]:
         """This shard's per-room sums: mean, var, claps (last minute), temperature sum/n."""
@@ -253,6 +286,8 @@ class PresenceService:
         """Publish changed badge rooms, this shard's sums and (aggregator) the totals."""
         if now is None:
             now = self.clock()
+        if now == -math.inf:
+            return  # event time before the first report: nothing to say yet
         self._publish_badges(now)
         sums = self.room_sums(now)
         doc = {

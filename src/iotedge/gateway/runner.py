@@ -26,7 +26,7 @@ from iotedge.gateway import topics
 from iotedge.gateway.alert_relay import AlertRelay
 from iotedge.gateway.badge_gateway import BadgeGateway
 from iotedge.gateway.config import GatewayConfig
-from iotedge.gateway.presence_service import PresenceService
+from iotedge.gateway.presence_service import PresenceService, ReportClock
 from iotedge.gateway.pseudonym import Pseudonymiser, PseudonymKey
 from iotedge.gateway.radios import Radio
 from iotedge.gateway.sensor_gateway import SensorGateway
@@ -156,6 +156,8 @@ def make_presence(
     if not p.venue:
         raise ValueError("the presence service needs a venue: [presence] venue or --venue")
     aggregate = None if p.aggregate == "auto" else p.aggregate == "yes"
+    if clock is None and p.clock == "reports":
+        clock = ReportClock()
     kwargs: dict[str, Any] = {} if clock is None else {"clock": clock}
     service = PresenceService(
         load_venue(p.venue),

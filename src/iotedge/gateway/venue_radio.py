@@ -88,6 +88,10 @@ class VenueRadio:
 
     # -- time ------------------------------------------------------------------------------
 
+    def start_clock(self) -> None:
+        """Restart simulated time at 0 now (before anything was played)."""
+        self.pacer = Pacer(self.sim, self.speed, self.pacer.clock)
+
     def sim_time(self) -> float:
         """Simulated seconds since the start."""
         return self.pacer.sim_time()
