@@ -1,0 +1,40 @@
+"""Keeps bench/alert_footprint.py from rotting: its --quick run must finish and parse.
+
+Heap figures are deterministic (no timing), so beyond parsing this checks what the
+issue asks of the badge side: the badge firmware plays a relayed stream, accepting
+each message once, inside the 64 KB heap of the small-board run, and the receiver's
+golden-vector test module passes there too.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_footprint_quick_run_parses() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "alert_footprint.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    line = proc.stdout.strip().splitlines()[-1]
+    assert line.startswith("FOOTPRINT ")
+    result = json.loads(line[len("FOOTPRINT ") :])
+    imports, badge = result["imports"], result["badge"]
+    modules = dict(imports["modules"])
+    assert set(modules) >= {"iotedge.core.alert_receiver", "iotedge.core.alert_keyring"}
+    assert all(size > 0 for size in modules.values())
+    assert imports["total"] >= sum(modules.values()) - 1024 and imports["receiver"] > 0
+    assert badge["accepted"] == 20
+    assert 0 < badge["code"] <= badge["idle"] <= badge["after_stream"]
+    assert 0 < badge["min_heap_kb"] <= 64
+    assert 0 < result["tests_min_heap_kb"]["test_alert_vectors_accept"] <= 64
+    assert "smallest heap that plays it" in proc.stdout
