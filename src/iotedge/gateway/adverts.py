@@ -14,7 +14,7 @@ nodeconf   NodeConf EU 2018 badge beacon (company 0x0590,  ``mac:<address>``
 =========  ==============================================  ============================
 
 An advert that claims to be one of these but does not decode (bad AD structure,
-truncated BTHome object, bad JSON) raises the core's :class:`IotEdgeError`: the
+truncated or garbled BTHome object, bad JSON) raises the core's :class:`IotEdgeError`: the
 gateway logs and counts it by ``reason`` and goes on. Encrypted BTHome frames are
 decoded with the key configured for their address (``[badge] bthome_keys``).
 """
@@ -69,6 +69,10 @@ def decode_advert(
             if exc.reason == "no-key":
                 return None  # someone else's encrypted sensor: not ours to read
             raise
+        if frame.stop_reason in ("truncated", "bad-text"):
+            # Lenient decoding stops at an object it does not know (newer firmware:
+            # fine); a cut-off or garbled object is a broken advert.
+            raise BTHomeError(frame.stop_reason, "BTHome object cut short", frame.stopped_at)
         try:
             reading = badge.from_frame(frame)
         except BTHomeError:

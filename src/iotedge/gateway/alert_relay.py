@@ -96,7 +96,10 @@ def parse_alert_payload(payload: bytes, company: int = DEFAULT_COMPANY) -> Alert
             raise PayloadError("bad-field", f"frame {n} is not hex") from None
         if not 0 < len(frame) <= ADVERT_BUDGET:
             raise PayloadError("bad-field", f"frame {n} is {len(frame)} bytes, not 1..31")
-        split_ad(frame)  # ADError if the AD structures are broken
+        try:
+            split_ad(frame)
+        except IotEdgeError as exc:
+            raise PayloadError("bad-field", f"frame {n}: {exc}") from None
         start = find_payload(frame, company)
         if start < 0:
             raise PayloadError("bad-field", f"frame {n} has no alert for company {company:#06x}")
