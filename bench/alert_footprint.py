@@ -26,6 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,6 +82,8 @@ gc.collect()
 before = gc.mem_alloc()
 r = AlertReceiver(ring)
 gc.collect()
+import micropython
+micropython.qstr_info()
 print("RESULT", repr({{"modules": out, "total": total, "receiver": gc.mem_alloc() - before}}))
 """
 
@@ -102,6 +106,8 @@ with open(sys.argv[3]) as f:
 del got[:]
 gc.collect()
 busy = gc.mem_alloc() - base
+import micropython
+micropython.qstr_info()
 print("RESULT", repr({"code": code, "idle": idle, "after_stream": busy,
                      "accepted": badge.receiver.accepted}))
 """
@@ -123,11 +129,18 @@ def _micropython(
     )
 
 
+def _qstrs(text: str) -> int:
+    """Interned names, from the last ``micropython.qstr_info()`` line in ``text``."""
+    found = re.findall(r"n_qstr=(\d+)", text)
+    return int(found[-1]) if found else -1
+
+
 def _result(proc: subprocess.CompletedProcess[str]) -> dict[str, object]:
     if proc.returncode != 0:
         raise SystemExit("micropython run failed:\n" + proc.stdout + proc.stderr)
     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
     value: dict[str, object] = eval(line[7:], {})  # a literal we printed
+    value["qstrs"] = _qstrs(proc.stdout)
     return value
 
 
@@ -247,29 +260,185 @@ def measure(quick: bool) -> dict[str, object]:
     return {"imports": imports, "badge": badge, "tests_min_heap_kb": tests}
 
 
+# -- --costs: the MicroPython facts the footprint work relied on, measured ---------
+
+POOL_PROBE = """
+import micropython
+class A:
+    pass
+a = A()
+for i in range(700):
+    setattr(a, "n%03d" % i, 1)
+    micropython.qstr_info()
+"""
+
+
+# Synthetic modules: the heap one more function / class / long string costs.
+def _repeat(template: str, count: int) -> str:
+    return "".join(template.replace("#", str(i)) for i in range(count))
+
+
+_FUN = "def f#(a, b):\n    return a + b\n"
+_CLS = "class K#:\n    def f0(self):\n        return 1\n"
+SYNTHETIC = {
+    # Imported first, so that the modules measured create no new names.
+    "names": _repeat("f# = s# = K# = c# = 0\n", 40),
+    "fun20": _repeat(_FUN, 20),
+    "fun40": _repeat(_FUN, 40),
+    "cls10": _repeat(_CLS, 10),
+    "cls20": _repeat(_CLS, 20),
+    "short20": _repeat("def s#():\n    return 'c#'\n", 20),
+    "long20": _repeat("def s#():\n    return 'a constant longer than ten #'\n", 20),
+}
+
+SYNTHETIC_PROBE = """
+import gc
+import names
+gc.collect()
+before = gc.mem_alloc()
+import {module}
+gc.collect()
+print("RESULT", repr({{"heap": gc.mem_alloc() - before}}))
+"""
+
+LINE_PROBE = """
+import gc, json, run, test_alert_vectors_accept as t
+doc = t.meta("hmac")
+r = t.AlertReceiver(t.keyring_of(doc))
+with open({path!r}) as f:
+    while True:
+        gc.collect()
+        line = f.readline()
+        if not line:
+            break
+        line = json.loads(line)
+"""
+
+# _compat as it would be with only const and IS_MICROPYTHON (crypto loaders moved).
+SMALL_COMPAT = """
+try:
+    import micropython
+    from micropython import const as const
+    IS_MICROPYTHON = not hasattr(micropython, "__file__")
+except ImportError:
+    IS_MICROPYTHON = False
+
+    def const(value):
+        return value
+"""
+
+
+def _pool_steps() -> list[tuple[int, int]]:
+    """(names interned when a new qstr pool appears, bytes that pool added)."""
+    proc = _micropython(["-c", POOL_PROBE], 1024 * 1024, [])
+    steps = []
+    prev: tuple[int, ...] | None = None
+    pattern = r"n_pool=(\d+), n_qstr=(\d+), n_str_data_bytes=(\d+), n_total_bytes=(\d+)"
+    for match in re.finditer(pattern, proc.stdout):
+        pools, count, chars, total = (int(g) for g in match.groups())
+        if prev is not None and pools != prev[0]:
+            steps.append((count, (total - chars) - (prev[3] - prev[2])))
+        prev = (pools, count, chars, total)
+    return steps
+
+
+def _synthetic_heap(tmp: Path) -> dict[str, int]:
+    syn = tmp / "synthetic"
+    syn.mkdir()
+    for name, text in SYNTHETIC.items():
+        (syn / (name + ".py")).write_text(text)
+    _compile_files(syn, tuple(SYNTHETIC), syn)
+    for source in syn.glob("*.py"):
+        source.unlink()
+    heap = {}
+    for name in SYNTHETIC:
+        if name != "names":
+            probe = SYNTHETIC_PROBE.format(module=name)
+            value = _result(_micropython(["-c", probe], 1024 * 1024, [syn]))["heap"]
+            heap[name] = value if isinstance(value, int) else -1
+    return {
+        "function": (heap["fun40"] - heap["fun20"]) // 20,
+        "class_with_one_method": (heap["cls20"] - heap["cls10"]) // 10,
+        "long_string_over_short": (heap["long20"] - heap["short20"]) // 20,
+    }
+
+
+def measure_costs() -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        src_mpy, tests_mpy, badge_mpy = build_tree(tmp, True)
+
+        def reads_lines_in(length: int) -> Callable[[int], bool]:
+            path = tmp / f"lines{length}.jsonl"
+            path.write_text((json.dumps({"x": "a" * (length - 10)}) + "\n") * 9)
+            args = ["-c", LINE_PROBE.format(path=str(path))]
+            return lambda heap: _micropython(args, heap, [src_mpy, tests_mpy]).returncode == 0
+
+        lines = {length: _smallest_heap(reads_lines_in(length)) for length in (100, 600)}
+        small = tmp / "small_compat"
+        shutil.copytree(src_mpy, small)
+        (tmp / "_compat.py").write_text(SMALL_COMPAT)
+        _compile_files(tmp, ("_compat",), small / "iotedge" / "core")
+        probe = "import gc\ngc.collect()\nb = gc.mem_alloc()\nimport badge_receiver\n"
+        probe += "gc.collect()\nimport micropython\nmicropython.qstr_info()\n"
+        probe += 'print("RESULT", repr({"heap": gc.mem_alloc() - b}))\n'
+        badge_now = _result(_micropython(["-c", probe], SMALL_HEAP, [src_mpy, badge_mpy]))
+        badge_small = _result(_micropython(["-c", probe], SMALL_HEAP, [small, badge_mpy]))
+        return {
+            "qstr_pool_steps": _pool_steps(),
+            "per_construct": _synthetic_heap(tmp),
+            "min_heap_kb_by_line_length": lines,
+            "badge_now": badge_now,
+            "badge_with_small_compat": badge_small,
+        }
+
+
+def print_costs(costs: dict[str, object]) -> None:
+    print("== MicroPython costs behind the footprint (64-bit unix port)")
+    for count, size in costs["qstr_pool_steps"]:  # type: ignore[attr-defined]
+        print(f"  new qstr pool at name {count:<4} adds {size:>6} B (besides the names' chars)")
+    for what, size in costs["per_construct"].items():  # type: ignore[attr-defined]
+        print(f"  one more {what:<26} {size:>6} B")
+    for length, kb in costs["min_heap_kb_by_line_length"].items():  # type: ignore[attr-defined]
+        print(f"  accept test + reading {length}-char lines: smallest heap {kb} KB")
+    now: dict[str, int] = costs["badge_now"]  # type: ignore[assignment]
+    small: dict[str, int] = costs["badge_with_small_compat"]  # type: ignore[assignment]
+    print(f"  badge_receiver imports: {now['heap']} B, {now['qstrs']} names")
+    print(f"  ... with a const-only _compat: {small['heap']} B, {small['qstrs']} names")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="bisect one test module only")
     parser.add_argument("--json", help="also write the numbers to this file")
+    parser.add_argument(
+        "--costs", action="store_true", help="also measure the MicroPython costs behind it"
+    )
     args = parser.parse_args(argv)
     result = measure(args.quick)
+    if args.costs:
+        result["costs"] = measure_costs()
     imports: dict[str, object] = result["imports"]  # type: ignore[assignment]
     badge: dict[str, object] = result["badge"]  # type: ignore[assignment]
     print("== heap held after import (precompiled .mpy, -X heapsize=64K, 64-bit unix port)")
     for module, size in imports["modules"]:  # type: ignore[attr-defined]
         print(f"  {module:<32} {size:>7} B")
     print(f"  {'total (what the badge imports)':<32} {imports['total']:>7} B")
+    print(f"  interned names (qstrs)           {imports['qstrs']:>7}")
     print(f"one AlertReceiver (1 key, 4 slots)  {imports['receiver']:>7} B")
     print("== micropython/badge_receiver.py (precompiled), one HMAC key")
     print(f"  modules imported                 {badge['code']:>7} B")
     print(f"  + BadgeReceiver, idle            {badge['idle']:>7} B")
     print(f"  after 20 messages x 20 gateways  {badge['after_stream']:>7} B")
     print(f"  messages accepted                {badge['accepted']:>7}")
+    print(f"  interned names (qstrs)           {badge['qstrs']:>7}")
     print(f"  smallest heap that plays it      {badge['min_heap_kb']:>7} KB")
     print("== smallest -X heapsize at which each portable alert test module passes")
     for module, kb in result["tests_min_heap_kb"].items():  # type: ignore[attr-defined]
         verdict = "ok" if 0 < kb <= 64 else "OVER 64K"
         print(f"  {module:<32} {kb:>7} KB  {verdict}")
+    if args.costs:
+        print_costs(result["costs"])  # type: ignore[arg-type]
     if args.json:
         Path(args.json).write_text(json.dumps(result))
     print("FOOTPRINT " + json.dumps(result))

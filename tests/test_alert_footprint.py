@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_footprint_quick_run_parses() -> None:
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "alert_footprint.py"), "--quick"],
+        [sys.executable, str(ROOT / "bench" / "alert_footprint.py"), "--quick", "--costs"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -38,3 +38,8 @@ def test_footprint_quick_run_parses() -> None:
     assert 0 < badge["min_heap_kb"] <= 64
     assert 0 < result["tests_min_heap_kb"]["test_alert_vectors_accept"] <= 64
     assert "smallest heap that plays it" in proc.stdout
+    costs = result["costs"]
+    sizes = [size for _, size in costs["qstr_pool_steps"]]
+    assert len(sizes) >= 3 and sizes == sorted(sizes)  # pools grow in doubling blocks
+    assert all(size > 0 for size in costs["per_construct"].values())
+    assert costs["badge_with_small_compat"]["heap"] < costs["badge_now"]["heap"]
