@@ -387,8 +387,10 @@ class Demo:
             await self._play(stop)
         finally:
             stop.set()
+            tasks += [gw.task for gw in self.gateways if gw.task is not None]
             if tasks:  # a sensor may be inside a 2 s DHT22 read: give it time to finish
                 await asyncio.wait(tasks, timeout=10)
+            await self._drain()
             await self._stop_links()
             if broker is not None:
                 await asyncio.to_thread(broker.stop)
@@ -631,6 +633,19 @@ class Demo:
                 f"{len(self.receivers)} badges" + (f" ({', '.join(got)})" if got else "")
             )
         return heatmap.DashboardView(title, "", rooms, gws, lines)
+
+    async def _drain(self, timeout: float = 5.0) -> None:
+        """Let what the gateways accepted reach the presence service, then publish."""
+        links = [gw.link for gw in self.gateways if gw.online]
+        await asyncio.to_thread(lambda: all(link.wait_idle(timeout) for link in links))
+        total = sum(gw.app.stats.reports for gw in self.gateways)
+        deadline = self.wall() + timeout
+        while sum(s.stats.items for s in self.services) < total and self.wall() < deadline:
+            await asyncio.sleep(0.05)
+        for service in self.services:
+            service.step()
+            service.publish()
+        await asyncio.sleep(0.3)  # the dashboard's copy of the final rooms
 
     async def _stop_links(self) -> None:
         s = self.summary
