@@ -140,9 +140,9 @@ def minutes_left(ttl: int, issued: int, now: int) -> int:
     """Minutes until a message issued at ``issued`` with ``ttl`` expires at unix time ``now``.
 
     ``issued`` wraps every 65536 minutes (45 days), so the age is taken modulo
-    that; a message that claims to be up to ``_SKEW_MINUTES`` in the future (clock
-    skew between back-end and badge) counts as age 0. Negative means expired; a
-    ttl of 0 never expires (returns 65536).
+    that; a message that claims to be up to 5 minutes (``_SKEW_MINUTES``) in the
+    future (clock skew between back-end and badge) counts as age 0. Negative means
+    expired; a ttl of 0 never expires (returns 65536).
     """
     if ttl == 0:
         return 65536
