@@ -18,7 +18,7 @@ Pico W needs noticeably less):
   harness's bar is 64 KB). ``--quick`` bisects only the badge and the receiver's
   golden-vector module.
 
-The last line is ``FOOTPRINT {json}`` (tests/test_alert_footprint.py parses it).
+The last line is ``BENCH {json}`` (tests/test_alert_footprint.py parses it).
 """
 
 from __future__ import annotations
@@ -441,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         print_costs(result["costs"])  # type: ignore[arg-type]
     if args.json:
         Path(args.json).write_text(json.dumps(result))
-    print("FOOTPRINT " + json.dumps(result))
+    print("BENCH " + json.dumps(result))
     return 0
 
 

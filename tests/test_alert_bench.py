@@ -7,26 +7,11 @@ and a duplicate drop allocates nothing on MicroPython.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests._bench import run_bench_quick
 
 
 def test_bench_quick_run_parses() -> None:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_alerts.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    line = proc.stdout.strip().splitlines()[-1]
-    assert line.startswith("BENCH ")
-    result = json.loads(line[6:])
+    out, result = run_bench_quick("bench_alerts.py")
     mp, cp = result["micropython"], result["cpython"]
     for name in ("fresh_us", "duplicate_us", "sha256_us", "dict_us", "ed25519_verify_us"):
         assert mp[name] > 0, name
@@ -34,4 +19,4 @@ def test_bench_quick_run_parses() -> None:
     assert mp["receiver_heap"] > 0 and mp["code_heap"] > 0
     for name in ("hmac_sign_per_s", "hmac_verify_per_s", "ed25519_verify_per_s"):
         assert cp[name] > 0, name
-    assert "ratios: fresh/sha256" in proc.stdout
+    assert "ratios: fresh/sha256" in out

@@ -8,26 +8,11 @@ golden-vector test module passes there too.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests._bench import run_bench_quick
 
 
 def test_footprint_quick_run_parses() -> None:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "alert_footprint.py"), "--quick", "--costs"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    line = proc.stdout.strip().splitlines()[-1]
-    assert line.startswith("FOOTPRINT ")
-    result = json.loads(line[len("FOOTPRINT ") :])
+    out, result = run_bench_quick("alert_footprint.py", "--costs")
     imports, badge = result["imports"], result["badge"]
     modules = dict(imports["modules"])
     assert set(modules) >= {"iotedge.core.alert_receiver", "iotedge.core.alert_keyring"}
@@ -37,7 +22,7 @@ def test_footprint_quick_run_parses() -> None:
     assert 0 < badge["code"] <= badge["idle"] <= badge["after_stream"]
     assert 0 < badge["min_heap_kb"] <= 64
     assert 0 < result["tests_min_heap_kb"]["test_alert_vectors_accept"] <= 64
-    assert "smallest heap that plays it" in proc.stdout
+    assert "smallest heap that plays it" in out
     costs = result["costs"]
     sizes = [size for _, size in costs["qstr_pool_steps"]]
     assert len(sizes) >= 3 and sizes == sorted(sizes)  # pools grow in doubling blocks
