@@ -13,8 +13,8 @@ the REPL hands it:
   ``S`` one friendly-REPL statement whose expression values are printed, ``F`` a file to run,
   such as ``main.py``), runs in one persistent globals dict until the next reset, prints
   straight to stdout (the board process forwards it with CRLF, as a board's UART does),
-  and is answered on pipe CTL: ``B`` when it starts running, then ``D, u32 length,
-  traceback text`` when it ends;
+  and is answered on pipe CTL: ``B`` as soon as it is read, then ``D, u32 length,
+  traceback text`` when it ends (also when it did not compile or did not fit the heap);
 * Ctrl-C reaches the running code as SIGINT, which the unix port raises as
   KeyboardInterrupt, as a board raises it on the interrupt character;
 * stdin is a pipe nobody writes to: a program reading it waits, as on a board nobody types
@@ -34,7 +34,7 @@ _EXEC = 0x58  # "X"
 _SINGLE = 0x53  # "S"
 _FILE = 0x46  # "F"
 _READY = 0x52  # "R": booted, with the banner text
-_BEGIN = 0x42  # "B": the code is compiled and starts running
+_BEGIN = 0x42  # "B": a request arrived (from here Ctrl-C may interrupt it)
 _DONE = 0x44  # "D": finished, with the traceback text
 
 
@@ -110,19 +110,57 @@ class SimulatedSensorModule:
         return _sim_dht22.shared()
 
 
-def _read_exactly(stream, n):
-    data = b""
-    while len(data) < n:
-        chunk = stream.read(n - len(data))
-        if not chunk:
+def _wait(poller):
+    """Until a request arrives. Wakes every 20 ms so callbacks scheduled by the stand-in
+    radio (scan results) run at the idle prompt too, as BLE IRQs do on a board; ipoll
+    allocates nothing, so a heap the user's code has filled cannot wedge the board."""
+    while True:
+        for _ in poller.ipoll(20):
+            return
+
+
+def _receive(frames):
+    """The next request as (kind, payload).
+
+    The stream must stay in step with the board whatever happens, so the header is read
+    into preallocated buffers, and when the payload does not fit the heap the rest of it
+    is read into a preallocated scratch buffer and dropped before MemoryError is raised.
+    """
+    n = frames.readinto(_HEADER)
+    if not n:
+        raise EOFError
+    while n < 5:
+        if not frames.readinto(_ONE):
             raise EOFError
-        data += chunk
-    return data
+        _HEADER[n] = _ONE[0]
+        n += 1
+    size = _HEADER[1] | _HEADER[2] << 8 | _HEADER[3] << 16 | _HEADER[4] << 24
+    got = 0
+    try:
+        payload = bytearray(size)
+        view = memoryview(payload)
+        while got < size:
+            n = frames.readinto(view[got:])
+            if not n:
+                raise EOFError
+            got += n
+    except MemoryError:
+        payload = view = None
+        while got < size:
+            n = frames.readinto(_SCRATCH, min(size - got, len(_SCRATCH)))
+            if not n:
+                raise EOFError from None
+            got += n
+        raise
+    return _HEADER[0], payload
 
 
 def _run(kind, payload, scope, ctl):
     """Execute one request; return the traceback text ("" when it finished normally)."""
     try:
+        # Every request is answered B ... D, whatever happens (the board takes one D per
+        # B); from here on Ctrl-C (SIGINT) may interrupt this run.
+        _reply(ctl, _BEGIN, "")
         if kind == _FILE:
             path = payload.decode()
             with open(path) as f:
@@ -130,10 +168,8 @@ def _run(kind, payload, scope, ctl):
             code = compile(source, path, "exec")
         else:
             mode = "single" if kind == _SINGLE else "exec"
-            code = compile(payload.decode(), "<stdin>", mode)
+            code = compile(str(payload, "utf-8"), "<stdin>", mode)
         source = payload = None
-        # From here on the board may interrupt this run with Ctrl-C (SIGINT).
-        _reply(ctl, _BEGIN, "")
         exec(code, scope)
     except SystemExit:
         return ""
@@ -151,8 +187,21 @@ def _traceback(exc):
 
 
 def _reply(ctl, tag, text):
-    data = text.encode()
-    ctl.write(struct.pack("<BI", tag, len(data)) + data)
+    _reply_bytes(ctl, tag, text.encode())
+
+
+def _reply_bytes(ctl, tag, data):
+    # The header buffer is allocated once: a reply must get out even when the heap is full.
+    struct.pack_into("<BI", _REPLY, 0, tag, len(data))
+    ctl.write(_REPLY)
+    ctl.write(data)
+
+
+_HEADER = bytearray(5)
+_ONE = bytearray(1)
+_REPLY = bytearray(5)
+_SCRATCH = bytearray(256)
+_NO_MEMORY = b"MemoryError: memory allocation failed (the heap is full)\n"
 
 
 def _banner():
@@ -178,13 +227,9 @@ def main():
     while True:
         running = False
         try:
-            # Wake every 20 ms so callbacks scheduled by the stand-in radio (scan
-            # results) run at the idle prompt too, as BLE IRQs do on a board.
-            while not poller.poll(20):
-                pass
-            kind, size = struct.unpack("<BI", _read_exactly(frames, 5))
-            payload = _read_exactly(frames, size)
+            _wait(poller)
             running = True
+            kind, payload = _receive(frames)
             error = _run(kind, payload, scope, ctl)
             payload = None
             _reply(ctl, _DONE, error)
@@ -195,6 +240,12 @@ def main():
             # and the flag) is ignored by the board, which takes one per "B".
             if running:
                 _reply(ctl, _DONE, _traceback(exc))
+        except MemoryError:
+            # The request, or its traceback, did not fit: say so with what is preallocated.
+            payload = None
+            if running:
+                _reply_bytes(ctl, _BEGIN, b"")
+                _reply_bytes(ctl, _DONE, _NO_MEMORY)
         except EOFError:
             return
 

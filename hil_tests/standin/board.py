@@ -45,9 +45,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 AGENT = HERE / "agent.py"
 
-#: Pico W-sized heap: the RP2040 MicroPython port gives Python about 192 KB
-#: (``micropython.mem_info()``: "GC: total: 192064"; docs/hil.md names the source).
-DEFAULT_HEAP = "192K"
+#: A Pico W's heap: ``micropython.mem_info()`` there says "GC: total: 192064" (docs/hil.md
+#: names the source); ``-X heapsize=194300`` gives the unix port a GC total of 192000.
+DEFAULT_HEAP = "194300"
 
 #: Where the firmware modules come from (symlinked into the board's firmware directory).
 FIRMWARE_MODULES = {
@@ -132,6 +132,9 @@ class StandinBoard:
         self._escape = 0
         self.boots = 0
         self.stopping = False
+        # IOTEDGE_STANDIN_TRACE=1: every byte to and from the host on stderr.
+        self.trace = os.environ.get("IOTEDGE_STANDIN_TRACE") == "1"
+        self.parent = 0  # when set: stop once this process is no longer our parent
 
     # -- child process -------------------------------------------------------------------
 
@@ -241,6 +244,8 @@ class StandinBoard:
     # -- output to the host --------------------------------------------------------------
 
     def emit(self, data: bytes) -> None:
+        if self.trace:
+            print(f"board -> host {data!r}", file=sys.stderr, flush=True)
         self._tx += data
         if len(self._tx) > _TX_LIMIT:
             del self._tx[: len(self._tx) - _TX_LIMIT]
@@ -337,6 +342,8 @@ class StandinBoard:
             data = os.read(self.master, 4096)
         except (BlockingIOError, OSError):
             return
+        if self.trace:
+            print(f"host -> board {data!r} ({self.state})", file=sys.stderr, flush=True)
         self._feed(data)
 
     def _feed(self, data: bytes) -> None:
@@ -490,6 +497,8 @@ class StandinBoard:
         """Boot, then serve the pty until :meth:`stop` (or SIGTERM)."""
         self.boot(run_main=True)
         while not self.stopping:
+            if self.parent and os.getppid() != self.parent:
+                break  # the test run that started us is gone: no orphan boards
             for key, events in self.sel.select(timeout=0.2):
                 if self.stopping:
                     break
@@ -525,6 +534,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--firmware", help="firmware directory (default: <root>/../firmware)")
     parser.add_argument("--heapsize", default=DEFAULT_HEAP, help="MicroPython heap size")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the board")
+    parser.add_argument(
+        "--exit-with-parent", action="store_true", help="stop when the parent process exits"
+    )
     args = parser.parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="iotedge-board-"))
     root = Path(args.root) if args.root else base / "flash"
@@ -532,6 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     firmware = assemble_firmware(Path(args.firmware) if args.firmware else base / "firmware")
     env = dict(item.split("=", 1) for item in args.env)
     board = StandinBoard(root, firmware, args.heapsize, env)
+    if args.exit_with_parent:
+        board.parent = os.getppid()
     signal.signal(signal.SIGTERM, lambda *_: board.stop())
     signal.signal(signal.SIGINT, lambda *_: board.stop())
     print(board.port, flush=True)
