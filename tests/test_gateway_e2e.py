@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from iotedge.adapters.mqtt import MqttLink, MqttSettings, loop_handler
+from iotedge.adapters.mqtt import MqttLink, MqttSettings
 from iotedge.adapters.outbox import Outbox
 from iotedge.alerts.keys import SigningKey
 from iotedge.alerts.signer import Signer, initialise_state
@@ -35,6 +35,7 @@ from iotedge.core.alert_receiver import AlertReceiver, MemoryStore
 from iotedge.gateway import topics
 from iotedge.gateway.alert_relay import AlertRelay
 from iotedge.gateway.badge_gateway import BadgeGateway
+from iotedge.gateway.handlers import on_loop
 from iotedge.gateway.presence_service import PresenceService
 from iotedge.gateway.pseudonym import Pseudonymiser, PseudonymKey, epoch_of
 from iotedge.gateway.venue_radio import VenueRadio, badge_number
@@ -98,7 +99,7 @@ async def _venue_run(broker: Mosquitto, tmp: Path) -> dict[str, Any]:
     hold = 0.8 * SPEED
     plink = _link(broker, tmp, "presence-0")
     service = PresenceService(sim.venue_dict(), plink, hold=hold, clock=venue.clock)
-    plink.subscribe(topics.reports_filter("iotedge", 0), loop_handler(loop, service.handle))
+    plink.subscribe(topics.reports_filter("iotedge", 0), on_loop(loop, service.handle, plink.stats))
     boxes = []
     for g in sim.gateways:
         link = _link(broker, tmp, g.gw_id)
@@ -224,7 +225,7 @@ async def _alert_run(broker: Mosquitto, tmp: Path) -> dict[str, Any]:
         adv = SimAdvertiser(air, f"F0:00:00:00:00:{n:02X}", interval=0.01, slot=0.03)
         relay = AlertRelay(adv)
         link = _link(broker, tmp, f"gw-{n}-relay")
-        link.subscribe(topics.alerts_filter("iotedge"), loop_handler(loop, relay.handle))
+        link.subscribe(topics.alerts_filter("iotedge"), on_loop(loop, relay.handle, link.stats))
         link.start()
         await asyncio.to_thread(link.wait_connected, 10)
         await adv.start()

@@ -1,7 +1,7 @@
 """The alert relay: signed frames from the back-end, broadcast unchanged for their TTL.
 
     relay = AlertRelay(advertiser, prefix="iotedge")
-    link.subscribe(topics.alerts_filter("iotedge"), loop_handler(loop, relay.handle))
+    link.subscribe(topics.alerts_filter("iotedge"), on_loop(loop, relay.handle, link.stats))
 
 The venue's back-end signs (``iotedge alert sign``, :class:`iotedge.alerts.signer.Signer`)
 and publishes each message, retained at QoS 1, on ``<prefix>/alerts/<name>`` (one topic

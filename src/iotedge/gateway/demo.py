@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from iotedge.adapters.mqtt import MqttLink, loop_handler
+from iotedge.adapters.mqtt import MqttLink
 from iotedge.alerts.keys import SigningKey
 from iotedge.alerts.signer import Signer, initialise_state
 from iotedge.core.alert_frame import SCHEME_HMAC
@@ -50,6 +50,7 @@ from iotedge.gateway.alert_relay import AlertRelay
 from iotedge.gateway.badge_gateway import BadgeGateway
 from iotedge.gateway.config import GatewayConfig
 from iotedge.gateway.embedded_broker import EmbeddedBroker
+from iotedge.gateway.handlers import on_loop
 from iotedge.gateway.presence_service import PresenceService
 from iotedge.gateway.pseudonym import Pseudonymiser, PseudonymKey
 from iotedge.gateway.radios import derived_address
@@ -227,9 +228,7 @@ class _Gateway:
 
     def _link(self) -> MqttLink:
         link = make_link(self.demo.cfg, self.gw_id, info={"app": "badge", "room": self.room})
-        link.subscribe(
-            topics.alerts_filter(self.demo.cfg.prefix), self.demo.in_loop(self.relay.handle)
-        )
+        self.demo.subscribe(link, topics.alerts_filter(self.demo.cfg.prefix), self.relay.handle)
         return link
 
     async def start(self, stop: asyncio.Event) -> None:
@@ -299,10 +298,11 @@ class Demo:
 
     # -- plumbing -------------------------------------------------------------------------
 
-    def in_loop(self, handler: Callable[[str, bytes], None]) -> Callable[[str, bytes], None]:
+    def subscribe(self, link: MqttLink, topic: str, handler: Callable[[str, bytes], None]) -> None:
+        """Subscribe ``handler`` to run on the demo's loop, bad input counted on ``link``."""
         if self.loop is None:
             raise RuntimeError("the demo's links are made inside run()")
-        return loop_handler(self.loop, handler)
+        link.subscribe(topic, on_loop(self.loop, handler, link.stats))
 
     def _relay_rssi(self, address: str, receiver: str) -> int | None:
         """What an attendee's badge hears of a gateway's relay: the simulation's mean link
@@ -411,10 +411,10 @@ class Demo:
                 hold=self.hold,
                 clock=self.venue.clock,
             )
-            link.subscribe(topics.reports_filter(cfg.prefix, k), self.in_loop(service.handle))
+            self.subscribe(link, topics.reports_filter(cfg.prefix, k), service.handle)
             if service.aggregate:
-                link.subscribe(
-                    topics.presence_shard_filter(cfg.prefix), self.in_loop(service.handle_partial)
+                self.subscribe(
+                    link, topics.presence_shard_filter(cfg.prefix), service.handle_partial
                 )
             self.services.append(service)
             self.links.append(link)
@@ -428,9 +428,9 @@ class Demo:
             self.sensors[room] = (dht, app)
             self.links.append(link)
         dash = make_link(cfg, "demo-dashboard")
-        dash.subscribe(topics.presence_rooms(cfg.prefix), self.in_loop(self._on_rooms))
-        dash.subscribe(topics.gateway_status_filter(cfg.prefix), self.in_loop(self._on_status))
-        dash.subscribe(f"{cfg.prefix}/sensor/+/temperature/dht22", self.in_loop(self._on_sensor))
+        self.subscribe(dash, topics.presence_rooms(cfg.prefix), self._on_rooms)
+        self.subscribe(dash, topics.gateway_status_filter(cfg.prefix), self._on_status)
+        self.subscribe(dash, f"{cfg.prefix}/sensor/+/temperature/dht22", self._on_sensor)
         self.links.append(dash)
         self.backend = make_link(cfg, "backend", info={"app": "alert back-end"})
         self.links.append(self.backend)
@@ -659,6 +659,8 @@ class Demo:
             s.presence_items += service.stats.items
             s.presence_duplicates += service.stats.duplicates
             s.malformed += service.stats.malformed_items
+        s.malformed += sum(link.stats.malformed for link in self.links)
+        s.malformed += sum(gw.link.stats.malformed for gw in self.gateways)
         s.relay_duplicates = sum(rx.reasons.get("duplicate", 0) for rx in self.receivers)
         s.sensor_readings = sum(app.stats.readings for _d, app in self.sensors.values())
         ref = self._reference_time()

@@ -1,7 +1,7 @@
 """The presence service: report batches in, room per badge and occupancy per room out.
 
     service = PresenceService(venue, link, shard=0, shards=1)   # Venue or its JSON dict
-    link.subscribe(topics.reports_filter(prefix, 0), loop_handler(loop, service.handle))
+    link.subscribe(topics.reports_filter(prefix, 0), on_loop(loop, service.handle, link.stats))
     await service.run(stop)
 
 It feeds every report item (docs/gateway.md) of its shard to the streaming estimator

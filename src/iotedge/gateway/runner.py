@@ -20,12 +20,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from iotedge.adapters.mqtt import MqttLink, MqttSettings, loop_handler
+from iotedge.adapters.mqtt import MqttLink, MqttSettings
 from iotedge.adapters.outbox import Outbox
 from iotedge.gateway import topics
 from iotedge.gateway.alert_relay import AlertRelay
 from iotedge.gateway.badge_gateway import BadgeGateway
 from iotedge.gateway.config import GatewayConfig
+from iotedge.gateway.handlers import on_loop
 from iotedge.gateway.presence_service import PresenceService, ReportClock
 from iotedge.gateway.pseudonym import Pseudonymiser, PseudonymKey
 from iotedge.gateway.radios import Radio
@@ -65,7 +66,7 @@ def add_relay(
     """An alert relay on ``radio``'s advertiser, subscribed through ``link``."""
     r = cfg.relay
     relay = AlertRelay(radio.advertiser(), r.default_ttl, r.max_ttl, r.company, clock=radio.clock)
-    link.subscribe(topics.alerts_filter(cfg.prefix), loop_handler(loop, relay.handle))
+    link.subscribe(topics.alerts_filter(cfg.prefix), on_loop(loop, relay.handle, link.stats))
     return relay
 
 
@@ -170,10 +171,13 @@ def make_presence(
         forget_after=p.forget_after,
         **kwargs,
     )
-    link.subscribe(topics.reports_filter(cfg.prefix, p.shard), loop_handler(loop, service.handle))
+    link.subscribe(
+        topics.reports_filter(cfg.prefix, p.shard), on_loop(loop, service.handle, link.stats)
+    )
     if service.aggregate:
         link.subscribe(
-            topics.presence_shard_filter(cfg.prefix), loop_handler(loop, service.handle_partial)
+            topics.presence_shard_filter(cfg.prefix),
+            on_loop(loop, service.handle_partial, link.stats),
         )
         if p.discovery:
             publisher = DiscoveryPublisher(lambda t, b: link.publish_direct(t, b, 1, True))
