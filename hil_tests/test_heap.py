@@ -202,11 +202,13 @@ def test_badge_core_fits_a_pico_w_heap_with_room_to_spare(
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(numbers, indent=1) + "\n")
     print("heap:", json.dumps(numbers))
-    # Resident: well under half of a Pico W's heap, either way it is installed.
+    # The budget: a Pico W's heap, or the board's own when it has less.
+    budget = min(pico_w, int(source["board_heap_total"]))
+    # Resident: well under half of it, either way the package is installed.
     for deployment in (source, frozen):
-        assert deployment["running_bytes"] < 0.4 * pico_w, numbers
+        assert deployment["running_bytes"] < 0.4 * budget, numbers
     # Room to spare: precompiled, the firmware can keep a quarter of the heap for itself
     # (display buffers, Wi-Fi) and the badge still verifies Ed25519 alerts. From source the
     # on-board compiler's transient peak leaves less (see docs/hil.md).
-    assert frozen["headroom_bytes"] >= pico_w // 4, numbers
+    assert frozen["headroom_bytes"] >= budget // 4, numbers
     assert source["headroom_bytes"] >= 8192, numbers

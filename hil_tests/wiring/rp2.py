@@ -18,6 +18,7 @@ DHT22_PIN = 15  # GP15
 LED = "LED"  # on the CYW43's GPIO, not an RP2040 pin
 BLE = True
 WIFI = True
-#: GC heap of a Pico W under MicroPython 1.2x: ``micropython.mem_info()`` reports
-#: "GC: total: 192064" (docs/hil.md names the source; the heap test re-measures it).
+#: GC heap of an RP2040 board under MicroPython: ``micropython.mem_info()`` reports
+#: "GC: total: 192064" (source in docs/hil.md); the heap test also measures the attached
+#: board and budgets against the smaller of the two.
 HEAP_TOTAL = 192064
