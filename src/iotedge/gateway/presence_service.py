@@ -297,6 +297,7 @@ class PresenceService:
             "ts": round(now, 3),
             "epoch": self.epoch,
             "badges": sum(1 for b in self.estimator.badges() if self._is_tracked(b)),
+            "reports": self.stats.items,
             "rooms": sums,
         }
         payload = json.dumps(doc, separators=(",", ":")).encode()
