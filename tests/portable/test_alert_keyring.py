@@ -9,12 +9,12 @@ from iotedge.core.errors import KeyringError
 def test_keyring_text_round_trip():
     ring = Keyring(0x1234)
     ring.add(KeyEntry(3, 0, bytes(range(16)), types_mask(["alert", "led"]), 10, 20))
-    ring.add(KeyEntry(9, 1, bytes(32), types_mask(["all"]), revoked=True))
+    ring.add(KeyEntry(9, 0, bytes(range(32)), types_mask(["all"]), revoked=True))
     text = ring.to_text()
     back = parse_keyring(text.encode())
     assert back.company == 0x1234 and back.to_text() == text
     assert back.get(3).types == (1 << 5) | (1 << 2) and back.get(3).not_after == 20
-    assert back.get(9).revoked and back.get(9).scheme == 1
+    assert back.get(9).revoked and back.get(9).material == bytes(range(32))
 
 
 def test_keyring_errors_name_the_line():

@@ -60,6 +60,19 @@ def type_names(mask: int) -> "list[str]":
     return names
 
 
+def _check_ed25519_key(material: bytes) -> None:
+    # Per-signature checks cannot catch a public key with a small-order component
+    # (about 1 in 8 forged signatures would then verify), so refuse such keys once,
+    # when they are loaded. Imported here so HMAC-only badges never load Ed25519.
+    from .ed25519 import validate_public_key
+    from .errors import Ed25519Error
+
+    try:
+        validate_public_key(material)
+    except Ed25519Error as exc:
+        raise KeyringError("bad-key", "Ed25519 public key refused: " + exc.reason) from None
+
+
 class KeyEntry:
     """One trusted key. ``material`` is the HMAC key or the Ed25519 public key."""
 
@@ -81,6 +94,7 @@ class KeyEntry:
         elif scheme == _SCHEME_ED25519:
             if len(material) != _ED25519_KEY_LEN:
                 raise KeyringError("bad-key", "an Ed25519 public key is 32 bytes")
+            _check_ed25519_key(material)
         else:
             raise KeyringError("bad-scheme", "scheme " + str(scheme))
         if types & ~ALL_TYPES_MASK or types == 0:
