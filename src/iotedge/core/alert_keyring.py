@@ -61,9 +61,9 @@ def type_names(mask: int) -> "list[str]":
 
 
 def _check_ed25519_key(material: bytes) -> None:
-    # Per-signature checks cannot catch a public key with a small-order component
-    # (about 1 in 8 forged signatures would then verify), so refuse such keys once,
-    # when they are loaded. Imported here so HMAC-only badges never load Ed25519.
+    # Per-signature checks cannot see a small-order component in a public key, and
+    # with one the verdict depends on the verifier (cofactored or not): refuse such
+    # keys once, at load. Imported here so HMAC-only badges never load Ed25519.
     from .ed25519 import validate_public_key
     from .errors import Ed25519Error
 
