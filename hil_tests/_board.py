@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +43,6 @@ class BoardInfo:
     heap_total: int
     ble: bool
     wifi: bool
-    mac: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _INFO = """
@@ -63,6 +61,24 @@ try:
 except ImportError:
     info["wifi"] = False
 print(repr(info))
+"""
+
+
+_DHT_PROBE = """
+import dht, machine, time
+sensor = dht.DHT22(machine.Pin({pin}))
+answered = False
+for attempt in range(3):
+    try:
+        sensor.measure()
+        answered = True
+    except OSError:  # ETIMEDOUT: nothing pulled the line low
+        time.sleep_ms({delay_ms})
+    except Exception:  # a checksum error: something answered
+        answered = True
+    if answered:
+        break
+print(repr(answered))
 """
 
 
@@ -86,7 +102,7 @@ class Session:
             raise BoardError(f"board did not answer: {exc}") from None
         if err:
             raise BoardError(err.decode(errors="replace").replace("\r\n", "\n"))
-        return out.decode(errors="replace").replace("\r\n", "\n")
+        return str(out.decode(errors="replace")).replace("\r\n", "\n")
 
     def eval(self, expression: str, timeout: float = 30) -> Any:
         return ast.literal_eval(self.exec(f"print(repr({expression}))", timeout).strip())
@@ -173,6 +189,7 @@ class Board:
         self.port = port
         self.standin = standin
         self._info: BoardInfo | None = None
+        self._dht: dict[int, bool] = {}
 
     @property
     def is_standin(self) -> bool:
@@ -209,16 +226,20 @@ class Board:
                 time.sleep(0.25)
         raise AssertionError("unreachable")
 
+    def probe_dht(self, pin: int, delay_ms: int = 2100) -> bool:
+        """Whether a DHT22 answers the board's own ``dht`` driver on ``pin`` (3 tries,
+        ``delay_ms`` apart: the sensor's 2 s between reads, plus margin)."""
+        with self.session() as s:
+            return bool(s.exec_value(_DHT_PROBE.format(pin=pin, delay_ms=delay_ms)))
+
+    def dht_answers(self, pin: int) -> bool:
+        """:meth:`probe_dht`, once per pin and session."""
+        if pin not in self._dht:
+            self._dht[pin] = self.probe_dht(pin)
+        return self._dht[pin]
+
     def info(self) -> BoardInfo:
         if self._info is None:
             with self.session() as s:
-                raw = ast.literal_eval(s.exec(_INFO).strip())
-                mac = ""
-                if raw["ble"] and not self.is_standin:
-                    with contextlib.suppress(BoardError):
-                        mac = s.eval(
-                            "__import__('bluetooth').BLE().active(True) or "
-                            "__import__('bluetooth').BLE().config('mac')[1].hex()"
-                        )
-                self._info = BoardInfo(mac=mac, **raw)
+                self._info = BoardInfo(**s.exec_value(_INFO))
         return self._info

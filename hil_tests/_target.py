@@ -55,7 +55,7 @@ def find_board(ports: Iterable[PortInfo] | None = None) -> str:
     seen = []
     for port in sorted(ports, key=lambda p: p.device):
         if describe_usb(port.vid, port.pid) is not None:
-            return port.device
+            return str(port.device)
         seen.append(f"{port.device} ({port.vid or 0:04x}:{port.pid or 0:04x})")
     known = ", ".join(
         f"{vid:04X}:{'*' if pid is None else f'{pid:04X}'}" for vid, pid in KNOWN_USB_IDS

@@ -11,8 +11,10 @@ Markers (registered in pyproject.toml):
 * ``hardware``: only on a real board (skipped on the stand-in, saying why);
 * ``standin``: checks the stand-in itself (skipped on a real board);
 * ``board_ble``, ``board_wifi``, ``board_dht``: need that capability, checked against what
-  the board reports (``bluetooth``/``network`` modules) and, for BLE, a gateway radio that
-  can reach it; the DHT22 is wired on a real board only when ``--hil-dht`` says so.
+  the board reports: its ``bluetooth``/``network`` modules (and, for BLE, a gateway radio
+  that can reach it); for the DHT22, whether a sensor answers the board's ``dht`` driver on
+  the pin (``--hil-dht PIN``, else the wiring map's). The stand-in's simulated sensor is
+  always wired.
 """
 
 from __future__ import annotations
@@ -127,8 +129,10 @@ def _requirement(item: pytest.Item, target: Target, board: Board | None) -> str 
             return "a real board needs a real gateway radio: --hil-ble usb:0 | hci-socket:0 | hci0"
     if item.get_closest_marker("board_wifi") and not info.wifi:
         return f"the board ({info.machine}) reports no network.WLAN"
-    if item.get_closest_marker("board_dht") and not target.standin and target.dht_pin is None:
-        return "no DHT22 wired: pass --hil-dht PIN (see hil_tests/wiring/)"
+    if item.get_closest_marker("board_dht") and not target.standin:
+        pin = dht_pin(target, for_platform(info.platform))
+        if not board.dht_answers(pin):
+            return f"no DHT22 answers on pin {pin} (wire one, or pick the pin: --hil-dht PIN)"
     return None
 
 
@@ -143,7 +147,7 @@ def _hil_requirements(request: pytest.FixtureRequest, hil_target: Target) -> Non
 
 
 def dht_pin(target: Target, wiring: object) -> int:
-    """The DHT22 pin: ``--hil-dht`` on a real board, the wiring map's on the stand-in."""
+    """The DHT22 pin: ``--hil-dht`` if given, else the wiring map's."""
     return target.dht_pin if target.dht_pin is not None else int(wiring.DHT22_PIN)  # type: ignore[attr-defined]
 
 
