@@ -2,8 +2,9 @@
 
 The estimator imported from source needs more than a 64 KB heap holds at once,
 so each portable presence test imports what it uses inside the test and drops
-the presence modules again afterwards (``unload``); ``roomy_heap`` tells whether
-the whole estimator fits (a board runs it frozen as .mpy, which costs less).
+the presence modules again afterwards (``unload``). The estimator's tests are
+split into modules of their own so each runs in a fresh interpreter in the 64K
+precompiled run (tests/test_portable_on_micropython.py).
 """
 
 import gc
@@ -28,13 +29,23 @@ def unload(keep=True):
     gc.collect()
 
 
-def roomy_heap():
-    """True when the heap can hold the whole estimator compiled from source."""
-    if not hasattr(gc, "mem_free"):
-        return True
-    return gc.mem_alloc() + gc.mem_free() >= 160 * 1024
-
-
 def i(x, scale=10000):
     """A float as a scaled integer, so both interpreters compare exactly."""
     return round(x * scale)
+
+
+def _venue():
+    from iotedge.core.presence_venue import Venue
+
+    return Venue(
+        {
+            "rooms": ["a", "b"],
+            "adjacent": [["a", "b"]],
+            "gateways": {"ga": {"room": "a"}, "gb": {"room": "b"}},
+        }
+    )
+
+
+def _burst(est, t0, gateway, badge, rssi):
+    for k in range(6):
+        est.update(t0 + 0.3 * k, gateway, badge, rssi)

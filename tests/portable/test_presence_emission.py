@@ -1,0 +1,25 @@
+"""Portable known-answer tests of the presence emission model (pytest and MicroPython).
+
+Each estimator test module runs in its own interpreter in the 64K run; helpers and
+the two-room venue are in tests/portable/presence_support.py.
+"""
+
+from presence_support import _venue, i, unload
+
+
+def test_emission_apply_hand_computed():
+    from iotedge.core.presence_emission import EmissionModel
+    from iotedge.core.presence_math import ln
+
+    try:
+        em = EmissionModel(_venue(), temper=1.0)
+        em.ec = [1.0, 1.0]  # no silence evidence, to keep the arithmetic by hand
+        post = [0.25, 0.25, 0.5]
+        em.apply(post, {0: ln(3.0)})
+        # factors (3, 1, 1): (0.75, 0.25, 0.5) / 1.5
+        assert [i(p) for p in post] == [5000, 1667, 3333]
+        # a strong reading at ga scores room a above b
+        scores = em.scores([(0, -70.0)])
+        assert scores[0] > scores[1]
+    finally:
+        unload()
