@@ -134,6 +134,12 @@ class DemoSummary:
         return self.occupancy_abs_error / self.occupancy_truth if self.occupancy_truth else None
 
     @property
+    def delivered_twice(self) -> bool:
+        """A badge accepted the alert more than once: that would be a bug."""
+        names = [d.receiver for d in self.deliveries]
+        return len(names) != len(set(names))
+
+    @property
     def delivered_once(self) -> bool:
         names = [d.receiver for d in self.deliveries]
         return len(names) == len(set(names)) == self.receivers
@@ -294,6 +300,7 @@ class Demo:
         self._link_cache: dict[tuple[int, int], dict[str, float]] = {}
         self._gw_index = {derived_address(g.gw_id): i for i, g in enumerate(self.sim.gateways)}
         self._alert_published_wall: float | None = None
+        self._alert_topic: str | None = None
         self._rooms = [r.name for r in self.sim.plan.rooms]
 
     # -- plumbing -------------------------------------------------------------------------
@@ -489,6 +496,7 @@ class Demo:
             topics.alert(self.cfg.prefix, name), json.dumps(doc).encode(), qos=1, retain=True
         )
         self._alert_published_wall = self.wall()
+        self._alert_topic = topics.alert(self.cfg.prefix, name)
         self.summary.alert_text = text
         self.summary.alert_published_sim = sim_t
         self.summary.alert_frames = len(frames)
@@ -669,10 +677,12 @@ class Demo:
         for room in self._rooms:
             est = rooms_doc.get(room, {}).get("count")
             s.final_rooms[room] = (est, truth[room] if truth else 0)
+        if self._alert_topic is not None:  # don't leave the alert retained on a real broker
+            self.backend.publish(self._alert_topic, b"", qos=1, retain=True)
         links = self.links + [gw.link for gw in self.gateways if gw.online]
         for gw in self.gateways:
             await gw.advertiser.stop()
-        await asyncio.gather(*(asyncio.to_thread(link.stop, 2.0) for link in links))
+        await asyncio.gather(*(asyncio.to_thread(link.stop, 2.0, True) for link in links))
         for link in links:
             link.outbox.close()
 
