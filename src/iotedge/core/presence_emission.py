@@ -52,57 +52,52 @@ class EmissionModel:
         if not 0.0 < temper <= 1.0:
             raise PresenceError("bad-setting", "temper must be in (0, 1]")
         self.venue = venue
-        self.sigma = sigma
-        self.huber_c = huber_c
-        self.sensitivity = sensitivity
-        self.width = width
-        self.z_far = z_far
+        # Scalars in one tuple, _p[i]: sigma, huber_c, width, z_far, temper,
+        # softplus(z_far). Fewer attributes keep the instance's
+        # hash table small, one contiguous block that a fragmented 64K heap must find.
+        self._p = (sigma, huber_c, width, z_far, temper, softplus(z_far))
         # Per-gateway detection floor (dBm), learned from what each reports.
         self.sens = [sensitivity] * venue.n_gateways
-        self.temper = temper
         self._density = huber_low if asymmetric else huber
-        self._sp_far = softplus(z_far)
         n_g = venue.n_gateways
         self.lines = [GatewayLine() for _ in range(n_g)]
         self.live = [True] * n_g
-        # Cached per gateway, aligned with venue.near[g]: mu, z and the not-heard term.
-        self.mu: list[list[float]] = [[] for _ in range(n_g)]
-        self.z: list[list[float]] = [[] for _ in range(n_g)]
-        self.absent: list[list[float]] = [[] for _ in range(n_g)]
-        self._line_used = [(0.0, 0.0)] * n_g
+        # Cached per gateway g, aligned with venue.near[g]: (mu list, z list,
+        # not-heard term list, line a, line b), the line being the one they came from.
+        self._tab: list[tuple[list[float], list[float], list[float], float, float]] = []
         self.c = [0.0] * venue.n_rooms
         for g in range(n_g):
-            self._fill(g)
+            self._tab.append(self._fill(g))
             self._add_absent(g, 1.0)
         self.ec = [0.0] * venue.n_rooms
         for r in range(venue.n_rooms):
-            self.ec[r] = exp(self.temper * self.c[r])
+            self.ec[r] = exp(temper * self.c[r])
 
-    def _fill(self, g: int) -> None:
+    def _fill(self, g: int) -> tuple[list[float], list[float], list[float], float, float]:
         line = self.lines[g]
+        width = self._p[2]
+        sp_far = self._p[5]
         mus = []
         zs = []
         absent = []
         for _, u in self.venue.near[g]:
             mu = line.a - line.b * u
-            z = (mu - self.sens[g]) / self.width
+            z = (mu - self.sens[g]) / width
             mus.append(mu)
             zs.append(z)
-            absent.append(self._sp_far - softplus(z))
-        self.mu[g] = mus
-        self.z[g] = zs
-        self.absent[g] = absent
-        self._line_used[g] = (line.a, line.b)
+            absent.append(sp_far - softplus(z))
+        return (mus, zs, absent, line.a, line.b)
 
     def _add_absent(self, g: int, sign: float) -> None:
-        absent = self.absent[g]
+        absent = self._tab[g][2]
         near = self.venue.near[g]
         for i in range(len(near)):
             self.c[near[i][0]] += sign * absent[i]
 
     def _refresh_ec(self, g: int) -> None:
+        t = self._p[4]
         for r, _ in self.venue.near[g]:
-            self.ec[r] = exp(self.temper * self.c[r])
+            self.ec[r] = exp(t * self.c[r])
 
     def set_live(self, g: int, live: bool) -> None:
         """Mark a gateway up or down; a down gateway's silence is not evidence."""
@@ -122,12 +117,14 @@ class EmissionModel:
     def refresh(self, g: int, force: bool = False) -> bool:
         """Rebuild gateway g's cached tables if its calibrated line moved enough."""
         line = self.lines[g]
-        old_a, old_b = self._line_used[g]
+        tab = self._tab[g]
+        old_a = tab[3]
+        old_b = tab[4]
         if not force and abs(line.a - old_a) + 10.0 * abs(line.b - old_b) < REFRESH_DB:
             return False
         if self.live[g]:
             self._add_absent(g, -1.0)
-        self._fill(g)
+        self._tab[g] = self._fill(g)
         if self.live[g]:
             self._add_absent(g, 1.0)
         self._refresh_ec(g)
@@ -137,14 +134,17 @@ class EmissionModel:
         """Sum of D_g(r, y) per room over the heard (gateway, corrected dBm) pairs,
         only for rooms near one of them (all other rooms and none score 0 here)."""
         out: dict[int, float] = {}
-        inv = 1.0 / self.sigma
-        c = self.huber_c
-        far = self.z_far * self.width
+        p = self._p
+        inv = 1.0 / p[0]
+        c = p[1]
+        z_far = p[3]
+        far = z_far * p[2]
         for g, y in heard:
-            base = self.z_far + huber((y - self.sens[g] - far) * inv, c)
+            base = z_far + huber((y - self.sens[g] - far) * inv, c)
             near = self.venue.near[g]
-            mus = self.mu[g]
-            zs = self.z[g]
+            tab = self._tab[g]
+            mus = tab[0]
+            zs = tab[1]
             for i in range(len(near)):
                 r = near[i][0]
                 d = zs[i] + self._density((y - mus[i]) * inv, c) - base
@@ -156,7 +156,7 @@ class EmissionModel:
         place. ``scores`` None means a burst nobody heard. Returns the likelihood
         factors used (for smoothing), scaled so none's factor is ``factors[R]``."""
         n = self.venue.n_rooms
-        t = self.temper
+        t = self._p[4]
         shift = 0.0
         if scores:
             for v in scores.values():

@@ -32,6 +32,8 @@ from .presence_venue import NONE, Venue
 
 _INF = 1.0e300
 _LIVE_CHECK = 10.0
+# Settings live in tuples indexed by literal numbers (layout where they are built
+# in PresenceEstimator.__init__): named index constants would cost MicroPython heap.
 
 
 class _Badge:
@@ -104,15 +106,24 @@ class PresenceEstimator:
         if forget_after <= 0.0 or down_after <= 0.0 or lag < 0.0:
             raise PresenceError("bad-setting", "forget_after, down_after must be > 0, lag >= 0")
         self.venue = venue
-        self.stat = stat
-        self.gap = gap
-        self.max_len = max_len
-        self.period = period
-        self.forget_after = forget_after
-        self.down_after = down_after
-        self.calib_conf = calib_conf
-        self.calibrate = calibrate
-        self.lag = lag
+        # Settings in tuples: a MicroPython instance keeps its attributes in a hash
+        # table that grows past 17 entries into one bigger contiguous block, which a
+        # fragmented 64K heap may not have.
+        #   _s[i]: 0 gap, 1 max_len, 2 period, 3 forget_after, 4 down_after,
+        #          5 calib_conf, 6 lag, 7 busy_prior
+        #   _flags[i]: 0 calibrate, 1 learn_floor, 2 learn_moves
+        self._s: tuple[float, ...] = (
+            gap,
+            max_len,
+            period,
+            forget_after,
+            down_after,
+            calib_conf,
+            lag,
+            busy_prior,
+        )
+        self._stat = stat
+        self._flags = (calibrate, learn_floor, learn_moves)
         self.emission = EmissionModel(
             venue,
             sigma=sigma,
@@ -134,27 +145,22 @@ class PresenceEstimator:
         self._buckets: dict[int, list[_Badge]] = {}
         self._cursor = -1
         self._gw_last: list[float] = [-_INF] * venue.n_gateways
-        self._t0 = _INF
-        self._next_live_check = -_INF
-        # feature u(g, r) by room, for calibration lookups
-        self._u: list[dict[int, float]] = []
-        for g in range(venue.n_gateways):
-            table = {}
-            for r, u in venue.near[g]:
-                table[r] = u
-            self._u.append(table)
-        self.move_time = move_time
-        self.busy_prior = busy_prior
-        self.learn_floor = learn_floor
+        # [first report time, next time gateways are checked for being down]
+        self._clock = [_INF, -_INF]
         self._floor = [sensitivity] * venue.n_gateways
-        self.learn_moves = learn_moves
-        self.move_memory = move_memory
-        self.move_bounds = move_bounds
-        # Prior of the move-rate estimate: move_time, worth an hour of badge-time.
-        self._mv_prior_den = move_prior
-        self._mv_num = self._mv_prior_den / move_time
-        self._mv_den = self._mv_prior_den
-        self._mv_ts = -_INF
+        # Move-rate estimate, prior move_time worth move_prior seconds of badge-time,
+        # clamped to 1 / move_bounds. _mv[i]: 0 numerator, 1 denominator, 2 time of
+        # the last update, 3 prior weight, 4 move_time, 5 move_memory, 6 low, 7 high.
+        self._mv = [
+            move_prior / move_time,
+            move_prior,
+            -_INF,
+            move_prior,
+            move_time,
+            move_memory,
+            1.0 / move_bounds[1],
+            1.0 / move_bounds[0],
+        ]
         self.unknown_gateway_reports = 0
         self.now = -_INF
 
@@ -168,11 +174,12 @@ class PresenceEstimator:
         if g is None:
             self.unknown_gateway_reports += 1
             return
-        if ts < self._t0:
-            self._t0 = ts
+        clock = self._clock
+        if ts < clock[0]:
+            clock[0] = ts
         if ts > self._gw_last[g]:
             self._gw_last[g] = ts
-        if self.learn_floor:
+        if self._flags[1]:
             # Stochastic 1 % quantile of the gateway's readings: its floor.
             if rssi < self._floor[g]:
                 self._floor[g] -= 0.099
@@ -182,7 +189,7 @@ class PresenceEstimator:
             self.emission.set_live(g, True)
         b = self._badges.get(badge)
         if b is None:
-            b = _Badge(badge, self.period)
+            b = _Badge(badge, self._s[2])
             self._badges[badge] = b
             self._order.append(badge)
         burst = b.burst
@@ -228,18 +235,21 @@ class PresenceEstimator:
             self._buckets.setdefault(end, []).extend(keep)
         if end >= 0:
             self._cursor = end
-        if ts >= self._next_live_check and self._t0 < _INF:
-            self._next_live_check = ts + _LIVE_CHECK
-            if self.busy_prior > 0.0:
-                self.transitions.set_weights(self.occ.mean, self.busy_prior)
-            if self.learn_floor:
+        s = self._s
+        clock = self._clock
+        t0 = clock[0]
+        if ts >= clock[1] and t0 < _INF:
+            clock[1] = ts + _LIVE_CHECK
+            if s[7] > 0.0:
+                self.transitions.set_weights(self.occ.mean, s[7])
+            if self._flags[1]:
                 for g in range(self.venue.n_gateways):
                     self.emission.set_sensitivity(g, clamp(self._floor[g], -110.0, -80.0))
             for g in range(self.venue.n_gateways):
                 last = self._gw_last[g]
-                if last < self._t0:
-                    last = self._t0
-                if self.emission.live[g] and ts - last > self.down_after:
+                if last < t0:
+                    last = t0
+                if self.emission.live[g] and ts - last > s[4]:
                     self.emission.set_live(g, False)
 
     # ---- output ------------------------------------------------------------
@@ -277,7 +287,7 @@ class PresenceEstimator:
     def smoothed(self, badge: str, ts: float) -> list[float]:
         """Fixed-lag smoothed posterior of the badge at ``ts``, using every update
         processed so far (call after ``advance(ts + lag)``); needs ``lag > 0``."""
-        if self.lag <= 0.0:
+        if self._s[6] <= 0.0:
             raise PresenceError("bad-setting", "smoothing needs an estimator with lag > 0")
         n = self.venue.n_rooms
         b = self._badges.get(badge)
@@ -308,8 +318,9 @@ class PresenceEstimator:
     # ---- internals ---------------------------------------------------------
 
     def _close_time(self, burst: Burst) -> float:
-        a = burst.last + self.gap
-        b = burst.start + self.max_len
+        s = self._s
+        a = burst.last + s[0]
+        b = burst.start + s[1]
         return a if a < b else b
 
     def _due(self, b: _Badge) -> float:
@@ -317,7 +328,7 @@ class PresenceEstimator:
             return self._close_time(b.burst)
         if b.post is None:
             return _INF
-        forget = b.last_report + self.forget_after
+        forget = b.last_report + self._s[3]
         return forget if forget < b.check else b.check
 
     def _schedule(self, b: _Badge) -> None:
@@ -344,7 +355,7 @@ class PresenceEstimator:
                 return
             if b.post is None:
                 return
-            forget = b.last_report + self.forget_after
+            forget = b.last_report + self._s[3]
             if forget < ts and forget <= b.check:
                 self.occ.add(b.post, -1.0)
                 b.post = None
@@ -364,7 +375,7 @@ class PresenceEstimator:
         if burst is None:
             return
         b.burst = None
-        summary = burst.summary(self.stat)
+        summary = burst.summary(self._stat)
         interval = burst.start - b.last_start
         if 0.0 < interval < 3.0 * b.period:
             b.period = clamp(0.8 * b.period + 0.2 * interval, 2.0, 600.0)
@@ -376,7 +387,7 @@ class PresenceEstimator:
             heard.append((g, y - t_off))
         b.heard = len(summary)
         self._hmm_update(b, tc, self.emission.scores(heard))
-        if self.calibrate:
+        if self._flags[0]:
             self._learn(b, tc, summary)
 
     def _hmm_update(self, b: _Badge, ts: float, scores: dict[int, float] | None) -> None:
@@ -392,7 +403,7 @@ class PresenceEstimator:
         else:
             self.occ.add(post, -1.0)
             dt = ts - b.t_post
-            if dt > 0.0 and self.learn_moves:
+            if dt > 0.0 and self._flags[2]:
                 prev = list(post)
                 self.transitions.predict(post, dt)
                 pred = list(post)
@@ -405,10 +416,11 @@ class PresenceEstimator:
         self.occ.add(post, 1.0)
         if ts > b.t_post:
             b.t_post = ts
-        if self.lag > 0.0:
+        s = self._s
+        if s[6] > 0.0:
             hist = b.history
             hist.append((ts, list(post), factors))
-            horizon = ts - 2.0 * self.lag - self.max_len - self.gap
+            horizon = ts - 2.0 * s[6] - s[1] - s[0]
             while len(hist) >= 2 and hist[1][0] < horizon:
                 hist.pop(0)
 
@@ -433,17 +445,18 @@ class PresenceEstimator:
         moved = 1.0 - prev[n] - kept
         if moved < 0.0:
             moved = 0.0
-        if ts > self._mv_ts:
-            k = exp(-(ts - self._mv_ts) / self.move_memory) if self._mv_ts > -_INF else 1.0
-            self._mv_num = self._mv_num * k + (1.0 - k) * self._mv_prior_den / self.move_time
-            self._mv_den = self._mv_den * k + (1.0 - k) * self._mv_prior_den
-            self._mv_ts = ts
-        self._mv_num += moved
-        self._mv_den += dt * (1.0 - prev[n])
-        rate = self._mv_num / self._mv_den
-        lo = 1.0 / self.move_bounds[1]
-        hi = 1.0 / self.move_bounds[0]
-        self.transitions.rate_move = clamp(rate, lo, hi)
+        mv = self._mv
+        last = mv[2]
+        if ts > last:
+            k = exp(-(ts - last) / mv[5]) if last > -_INF else 1.0
+            prior = mv[3]
+            mv[0] = mv[0] * k + (1.0 - k) * prior / mv[4]
+            mv[1] = mv[1] * k + (1.0 - k) * prior
+            mv[2] = ts
+        mv[0] += moved
+        mv[1] += dt * (1.0 - prev[n])
+        rate = mv[0] / mv[1]
+        self.transitions.rate_move = clamp(rate, mv[6], mv[7])
 
     def _learn(self, b: _Badge, ts: float, summary: list[tuple[int, float, int]]) -> None:
         post = b.post
@@ -451,14 +464,15 @@ class PresenceEstimator:
             return
         r = argmax(post)
         conf = post[r]
-        if r >= self.venue.n_rooms or conf < self.calib_conf:
+        if r >= self.venue.n_rooms or conf < self._s[5]:
             return
         lines = self.emission.lines
         t_off = b.offset.value
         total = 0.0
         k = 0
+        near = self.venue.near
         for g, y, _ in summary:
-            u = self._u[g].get(r)
+            u = _feature(near[g], r)
             if u is None:
                 continue
             line = lines[g]
@@ -469,6 +483,15 @@ class PresenceEstimator:
             self.emission.refresh(g)
         if k:
             b.offset.observe(ts, total / k, conf)
+
+
+def _feature(near: list[tuple[int, float]], r: int) -> float | None:
+    # Feature u(g, r) of a gateway's near set, None when r is far from it (a scan:
+    # near sets are a handful of rooms, and a lookup table per gateway costs heap).
+    for q, u in near:
+        if q == r:
+            return u
+    return None
 
 
 def _none_vector(n: int) -> list[float]:
