@@ -25,7 +25,7 @@ from .errors import PresenceError
 from .presence_burst import STAT_MAX, STATS, Burst
 from .presence_calibration import BadgeOffset
 from .presence_emission import EmissionModel
-from .presence_hmm import Transitions, argmax, normalise
+from .presence_hmm import Transitions, argmax
 from .presence_math import clamp, exp
 from .presence_occupancy import Occupancy
 from .presence_venue import NONE, Venue
@@ -289,31 +289,12 @@ class PresenceEstimator:
         processed so far (call after ``advance(ts + lag)``); needs ``lag > 0``."""
         if self._s[6] <= 0.0:
             raise PresenceError("bad-setting", "smoothing needs an estimator with lag > 0")
-        n = self.venue.n_rooms
         b = self._badges.get(badge)
-        hist = b.history if b is not None else []
-        k = -1
-        for i in range(len(hist)):
-            if hist[i][0] <= ts:
-                k = i
-        if k < 0 or b is None or b.post is None:
-            return self.posterior(badge) if k >= 0 else _none_vector(n)
-        alpha = list(hist[k][1])
-        self.transitions.predict(alpha, ts - hist[k][0])
-        beta = [1.0] * (n + 1)
-        j = len(hist) - 1
-        while j > k:
-            factors = hist[j][2]
-            for i in range(n + 1):
-                beta[i] *= factors[i]
-            before = hist[j - 1][0] if j - 1 > k else ts
-            self.transitions.backward(beta, hist[j][0] - before)
-            normalise(beta)
-            j -= 1
-        for i in range(n + 1):
-            alpha[i] *= beta[i]
-        normalise(alpha)
-        return alpha
+        if b is None or b.post is None:
+            return self.posterior(badge)  # certainly in none
+        from .presence_smoothing import smooth  # only replays with --lag need it
+
+        return smooth(b.history, self.transitions, ts, self.venue.n_rooms)
 
     # ---- internals ---------------------------------------------------------
 
@@ -492,9 +473,3 @@ def _feature(near: list[tuple[int, float]], r: int) -> float | None:
         if q == r:
             return u
     return None
-
-
-def _none_vector(n: int) -> list[float]:
-    out = [0.0] * (n + 1)
-    out[n] = 1.0
-    return out
