@@ -260,8 +260,8 @@ class PresenceService:
         rooms = self.venue.rooms
         out = {
             room: {
-                "mean": max(0.0, est.occ.mean[r]),
-                "var": max(0.0, est.occ.var[r]),
+                "mean": round(max(0.0, est.occ.mean[r]), 4),
+                "var": round(max(0.0, est.occ.var[r]), 4),
                 "claps": 0,
                 "temp_sum": 0.0,
                 "temp_n": 0,
@@ -278,7 +278,7 @@ class PresenceService:
                 continue
             room, conf, _ = est.badge_state(pid)
             if room != NONE and conf >= 0.5:
-                out[room]["temp_sum"] += temp / 100
+                out[room]["temp_sum"] = round(out[room]["temp_sum"] + temp / 100, 2)
                 out[room]["temp_n"] += 1
         return out
 
