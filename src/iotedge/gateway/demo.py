@@ -484,10 +484,11 @@ class Demo:
 
         sim_t = self.venue.sim_time()
         upcoming = [s for s in self.sim.programme if s.start > sim_t]
+        now = slot_at(self.sim.programme, sim_t)
         if upcoming:
             text = f"Next: {upcoming[0].title} at {self._clock_text(upcoming[0].start)}"
         else:
-            text = "Thank you for coming!"
+            text = f"Now: {now.title}" if now is not None else "Thank you for coming!"
         text = text[:60]
         frames = self.signer.sign(TYPE_ALERT, {"text": text, "ttl": 30}, now=self.venue.clock())
         doc = {"v": 1, "frames": [f.hex() for f in frames]}
@@ -532,6 +533,7 @@ class Demo:
         finally:
             stop.set()
             await asyncio.gather(player, return_exceptions=True)
+            venue.stop_clock()
         self.summary.wall_s = self.wall() - start
         self.summary.sim_s = venue.sim_time()
 

@@ -85,20 +85,29 @@ class VenueRadio:
         self._pulled_to = 0.0
         self._counter = 0
         self._frame = bytearray(31)
+        self._frozen: float | None = None
 
     # -- time ------------------------------------------------------------------------------
 
     def start_clock(self) -> None:
         """Restart simulated time at 0 now (before anything was played)."""
         self.pacer = Pacer(self.sim, self.speed, self.pacer.clock)
+        self._frozen = None
+
+    def stop_clock(self) -> None:
+        """Freeze simulated time: the venue has stopped, time must not run on without it
+        (a presence service would take the silence for everyone leaving)."""
+        self._frozen = self.pacer.sim_time()
 
     def sim_time(self) -> float:
         """Simulated seconds since the start."""
+        if self._frozen is not None:
+            return self._frozen
         return self.pacer.sim_time()
 
     def clock(self) -> float:
         """Unix-like time of the virtual venue (``epoch0`` + simulated seconds)."""
-        return self.epoch0 + self.pacer.sim_time()
+        return self.epoch0 + self.sim_time()
 
     @property
     def finished(self) -> bool:
