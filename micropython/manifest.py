@@ -47,6 +47,7 @@ package(
         "core/presence_hmm.py",
         "core/presence_math.py",
         "core/presence_occupancy.py",
+        "core/presence_smoothing.py",
         "core/presence_venue.py",
         "core/serial_frame.py",
         "core/serial_frame_reader.py",

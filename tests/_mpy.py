@@ -59,7 +59,7 @@ def compile_tree(src_root: Path, out_root: Path) -> list[Path]:
     """Compile every .py under ``src_root`` to .mpy under ``out_root`` (same layout).
 
     A board with a small heap cannot compile large modules from source: it runs
-    precompiled .mpy (``mpremote mip install`` does this by default, frozen builds too).
+    precompiled .mpy (frozen builds, or the precompiled mip package).
     Returns the .mpy files written.
     """
     written: list[Path] = []

@@ -64,3 +64,19 @@ def test_manifest_freezes_the_same_files() -> None:
             frozen.add((base / name).resolve())
     assert {p.resolve() for p in CORE.glob("*.py")} <= frozen
     assert (MP / "badge_receiver.py").resolve() in frozen
+
+
+def test_precompiled_package_has_an_mpy_for_every_device_file(tmp_path: Path) -> None:
+    out = tmp_path / "mpy"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_micropython_package.py"), "--mpy", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((out / "package.json").read_text())
+    source = json.loads((MP / "package.json").read_text())
+    assert [t for t, _ in doc["urls"]] == [t[:-3] + ".mpy" for t, _ in source["urls"]]
+    for _, url in doc["urls"]:
+        data = (out / url).read_bytes()
+        assert data[:1] == b"M", url  # .mpy header magic

@@ -5,7 +5,8 @@ This module proves the MicroPython side twice:
 
 * default heap: every module from source in one interpreter, as a developer runs them;
 * 64 KiB heap: the core and the tests precompiled with ``mpy-cross`` (what a small
-  board runs: ``mpremote mip install`` installs .mpy, frozen builds are .mpy), each
+  board should run: frozen builds, or the precompiled mip package of
+  docs/micropython.md), each
   test module in a fresh interpreter, as a board runs one firmware at a time.
 
 Both check that every test function CPython can see also ran there, and leave a report

