@@ -17,7 +17,15 @@ from iotedge import __version__
 from iotedge.core.errors import IotEdgeError
 
 # Order is the order of ``iotedge --help``.
-COMMAND_MODULES: tuple[str, ...] = ("codec", "alert", "presence", "dht22", "bridge", "gateway", "demo")
+COMMAND_MODULES: tuple[str, ...] = (
+    "codec",
+    "alert",
+    "presence",
+    "dht22",
+    "bridge",
+    "gateway",
+    "demo",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
