@@ -49,7 +49,7 @@ from iotedge.gateway import heatmap, topics
 from iotedge.gateway.alert_relay import AlertRelay
 from iotedge.gateway.badge_gateway import BadgeGateway
 from iotedge.gateway.config import GatewayConfig
-from iotedge.gateway.embedded_broker import EmbeddedBroker
+from iotedge.adapters.embedded_broker import EmbeddedBroker
 from iotedge.gateway.handlers import on_loop
 from iotedge.gateway.presence_service import PresenceService
 from iotedge.gateway.pseudonym import Pseudonymiser, PseudonymKey
