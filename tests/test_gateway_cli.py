@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from iotedge.adapters.bless_gatt import GatewayGattService, decode_alerts
+from iotedge.adapters.embedded_broker import EmbeddedBroker, mosquitto_binary
 from iotedge.adapters.mqtt import MqttLink, MqttSettings
 from iotedge.adapters.outbox import Outbox
 from iotedge.gateway.alert_relay import AlertRelay
-from iotedge.adapters.embedded_broker import EmbeddedBroker, mosquitto_binary
 from iotedge.hal.sim_radio import SimAdvertiser, SimAir
 from tests._broker import Mosquitto
 from tests.test_gateway_units import NOW, _frames

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from iotedge.adapters.embedded_broker import EmbeddedBroker
 from iotedge.adapters.mqtt import MqttLink
 from iotedge.alerts.keys import SigningKey
 from iotedge.alerts.signer import Signer, initialise_state
@@ -49,7 +50,6 @@ from iotedge.gateway import heatmap, topics
 from iotedge.gateway.alert_relay import AlertRelay
 from iotedge.gateway.badge_gateway import BadgeGateway
 from iotedge.gateway.config import GatewayConfig
-from iotedge.adapters.embedded_broker import EmbeddedBroker
 from iotedge.gateway.handlers import on_loop
 from iotedge.gateway.presence_service import PresenceService
 from iotedge.gateway.pseudonym import Pseudonymiser, PseudonymKey
