@@ -10,6 +10,8 @@ frames are byte for byte what the back-end's builders produce.
 
 import struct
 
+from checks import raises  # noqa: F401 - re-exported for the alert tests
+
 from iotedge.core.alert_auth import HmacKey
 
 # A test HMAC key: RFC 4231 test case 2's key "Jefe" is too short for a keyring
@@ -86,16 +88,6 @@ def feed_all(receiver, adverts, now=NOW):
         if message is not None:
             out.append(message)
     return out
-
-
-def raises(fn, kind, reason):
-    """Check that ``fn()`` raises ``kind`` with the stable code ``reason``."""
-    try:
-        fn()
-    except kind as exc:
-        assert exc.reason == reason, (exc.reason, reason)
-        return
-    raise AssertionError("no " + reason)
 
 
 def message_of(vector):

@@ -2,6 +2,8 @@
 
 import binascii
 
+from checks import raises
+
 from iotedge.core import ad, ad_record, errors
 
 # bthome.io/format "Advertising payload" example: flags, name "DIY-sensor", BTHome data
@@ -9,12 +11,7 @@ EXAMPLE = binascii.unhexlify("0201060B094449592D73656E736F720A16D2FC4002C40903BF
 
 
 def _raises(fn, reason, offset):
-    try:
-        fn()
-    except errors.ADError as exc:
-        assert exc.reason == reason and exc.offset == offset, (exc.reason, exc.offset)
-        return
-    raise AssertionError("no ADError " + reason)
+    raises(fn, errors.ADError, reason, offset)
 
 
 def test_iter_ad_yields_type_offset_length_without_copying():

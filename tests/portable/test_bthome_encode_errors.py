@@ -2,22 +2,13 @@
 
 import binascii
 
+from checks import raises as _raises
+
 from iotedge.core import bthome_encode, errors
 
 
 def _unhex(text):
     return binascii.unhexlify(text)
-
-
-def _raises(fn, cls, reason, offset=None):
-    try:
-        fn()
-    except cls as exc:
-        assert exc.reason == reason, (exc.reason, reason)
-        if offset is not None:
-            assert exc.offset == offset, (exc.offset, offset)
-        return exc
-    raise AssertionError("did not raise " + reason)
 
 
 def test_encode_errors():

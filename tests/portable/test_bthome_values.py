@@ -1,17 +1,8 @@
 """Human values to BTHome wire values (to_raw)."""
 
+from checks import raises as _raises
+
 from iotedge.core import bthome_values, errors
-
-
-def _raises(fn, cls, reason, offset=None):
-    try:
-        fn()
-    except cls as exc:
-        assert exc.reason == reason, (exc.reason, reason)
-        if offset is not None:
-            assert exc.offset == offset, (exc.offset, offset)
-        return exc
-    raise AssertionError("did not raise " + reason)
 
 
 def test_to_raw_converts_human_values():

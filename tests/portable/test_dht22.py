@@ -1,17 +1,9 @@
 """Portable tests of DHT22 frame and pulse decoding (pytest and micropython)."""
 
+from checks import raises as _raises
 from vectors_dht22 import DATASHEET_35_1, DATASHEET_MINUS_10_1, VALID
 
 from iotedge.core import dht22, errors
-
-
-def _raises(fn, cls, reason):
-    try:
-        fn()
-    except cls as exc:
-        assert exc.reason == reason, exc.reason
-        return exc
-    raise AssertionError("expected " + reason)
 
 
 def test_vectors_decode():

@@ -1,5 +1,7 @@
 """Portable tests of the serial bridge line protocol (pytest and micropython)."""
 
+from checks import raises
+
 from iotedge.core import errors, serial_frame
 from iotedge.core.serial_frame_reader import FRAME, FrameReader
 
@@ -13,12 +15,7 @@ def _kinds(events):
 
 
 def _raises(fn, reason):
-    try:
-        fn()
-    except errors.SerialFrameError as exc:
-        assert exc.reason == reason, exc.reason
-        return exc
-    raise AssertionError("expected " + reason)
+    return raises(fn, errors.SerialFrameError, reason)
 
 
 def test_crc32_matches_the_check_value():
