@@ -168,7 +168,7 @@ QUICK_CORE = (
     "alert_fragments",
     "alert_receiver",
 )
-QUICK_TESTS = ("run", "vectors_alert", "alert_support", "test_alert_vectors_accept")
+QUICK_TESTS = ("run", "checks", "vectors_alert", "alert_support", "test_alert_vectors_accept")
 
 
 def _compile_files(src_root: Path, names: tuple[str, ...], out_root: Path) -> None:
