@@ -30,3 +30,18 @@ def run_bench_quick(script: str, *args: str) -> tuple[str, dict[str, Any]]:
     assert last.startswith("BENCH "), last
     result: dict[str, Any] = json.loads(last[len("BENCH ") :])
     return proc.stdout, result
+
+
+def run_bench_quick_json(
+    script: str, out: Path, *args: str, timeout: float = 300
+) -> tuple[str, Any]:
+    """Run ``bench/<script> --quick --json OUT ARGS``; return its stdout and OUT parsed."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), "--quick", "--json", str(out), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    return proc.stdout, json.loads(out.read_text())

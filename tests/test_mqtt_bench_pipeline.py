@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests._bench import run_bench_quick_json
 
 
 def test_bench_pipeline_quick(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_pipeline.py"), "--quick", "--json", str(out)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert "adverts/s on one core" in proc.stdout and "ratios iotedge/anchor" in proc.stdout
-    data = json.loads(out.read_text())
+    stdout, data = run_bench_quick_json("bench_pipeline.py", tmp_path / "bench.json")
+    assert "adverts/s on one core" in stdout and "ratios iotedge/anchor" in stdout
     assert data["quick"] is True
     ours = data["iotedge"]
     # The durable QoS 1 pipeline loses nothing, in either phase.

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests._bench import run_bench_quick_json
 
 
 def test_bench_presence_quick(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_presence.py"), "--quick", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("| hmm")]
+    stdout, rows = run_bench_quick_json("bench_presence.py", tmp_path / "bench.json")
+    lines = [line for line in stdout.splitlines() if line.startswith("| hmm")]
     assert len(lines) == 2
-    rows = json.loads(out.read_text())
     methods = [r["method"] for r in rows]
     assert methods == ["hmm", "strongest", "hmm", "strongest"]
     for r in rows:

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests._bench import run_bench_quick_json
 
 
 def test_bench_sim_quick_runs_and_reports(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_sim.py"), "--quick", "--json", str(out)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert "reports/s" in proc.stdout and "the anchor" in proc.stdout
-    data = json.loads(out.read_text())
+    stdout, data = run_bench_quick_json("bench_sim.py", tmp_path / "bench.json")
+    assert "reports/s" in stdout and "the anchor" in stdout
     assert data["quick"] is True and data["anchor_reports_per_s"] > 0
     for name, seconds in (("conference", 600), ("continuous", 120)):
         r = data[name]
