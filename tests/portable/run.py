@@ -75,6 +75,9 @@ def run(selected, report_path):
             if not callable(fn):
                 continue
             count += 1
+            # A board's firmware would collect between jobs too; without it, garbage
+            # from the import (or the last test) fragments a 64K heap.
+            gc.collect()
             try:
                 fn()
                 passed += 1
