@@ -37,8 +37,15 @@ def free_port() -> int:
 class Mosquitto:
     """One mosquitto process bound to 127.0.0.1 on a free port, with persistence."""
 
-    def __init__(self, workdir: Path, port: int | None = None, persistence: bool = True) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        port: int | None = None,
+        persistence: bool = True,
+        autosave_interval: int = 1,
+    ) -> None:
         self.workdir = Path(workdir)
+        self.autosave_interval = autosave_interval
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.persistence = persistence
@@ -56,7 +63,7 @@ class Mosquitto:
             "allow_anonymous true",
             f"persistence {'true' if self.persistence else 'false'}",
             f"persistence_location {self.workdir}/",
-            "autosave_interval 1",
+            f"autosave_interval {self.autosave_interval}",
             f"log_dest file {self.log}",
             "log_type error",
             "log_type warning",
@@ -107,6 +114,10 @@ class Mosquitto:
         if self.proc.stderr:
             self.proc.stderr.close()
         self.proc = None
+
+    def crash(self) -> None:
+        """SIGKILL the broker as a power cut would: no save, no goodbye to clients."""
+        self.stop(hard=True)
 
     def __enter__(self) -> Mosquitto:
         return self.start()

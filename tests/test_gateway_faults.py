@@ -188,7 +188,7 @@ def test_broker_and_gateway_killed_nothing_accepted_lost(
     try:
         first = Harness(script, mosquitto.port, state, 0, 4000)
         first.wait_accepted(800, 30)
-        mosquitto.stop(hard=True)  # the broker dies mid-stream ...
+        mosquitto.crash()  # the broker dies mid-stream (SIGKILL) ...
         time.sleep(0.8)
         mosquitto.start()  # ... and comes back on the same port
         first.wait_accepted(2500, 30)

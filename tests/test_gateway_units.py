@@ -40,6 +40,7 @@ from iotedge.gateway.pseudonym import (
     ratchet,
     shard_of,
 )
+from iotedge.gateway.runner import make_link
 from iotedge.hal.radio import Advertisement
 from iotedge.hal.sim_radio import SimAdvertiser, SimAir, SimScanner
 
@@ -98,6 +99,7 @@ def test_config_file_and_flags(tmp_path: Path) -> None:
         [mqtt]
         url = "mqtt://broker:1884"
         protocol = "3.1.1"
+        redeliver_window = 60
         [badge]
         shards = 3
         batch_delay = 1
@@ -113,6 +115,7 @@ def test_config_file_and_flags(tmp_path: Path) -> None:
     assert cfg.badge.shards == 3 and cfg.badge.batch_delay == 1.0
     assert isinstance(cfg.badge.batch_delay, float)
     assert cfg.relay.enabled is True
+    assert make_link(cfg, "gw-07").settings.redeliver_window == 60.0
     # relative paths follow the file
     assert cfg.state_dir == str(tmp_path / "state")
     assert cfg.presence.venue == str(tmp_path / "venue.json")
@@ -135,6 +138,7 @@ def test_config_file_and_flags(tmp_path: Path) -> None:
         ("[sensor]\ninterval = 1.0", "bad-value", "sensor.interval"),
         ("[badge]\nbthome_keys = { x = 'zz' }", "bad-value", "bthome_keys"),
         ("[gateway]\nid = 'a/b'", "bad-value", "gateway.id"),
+        ("[mqtt]\nredeliver_window = -1", "bad-value", "mqtt.redeliver_window"),
         ("[gateway\nid = 'x'", "bad-toml", ""),
     ],
 )

@@ -80,29 +80,40 @@ def _retained(broker: Mosquitto, topic: str, timeout: float = 5.0) -> bytes | No
     return got[0] if got else None
 
 
-def test_broker_killed_mid_stream_nothing_lost(mosquitto: Mosquitto, tmp_path: Path) -> None:
+def _stream(pub: MqttLink, n: int, broker: Mosquitto, crash: bool) -> None:
+    """Publish 0..n-1; the broker goes down at n/3 and comes back at n/2."""
+    for i in range(n):
+        pub.publish_batch(TOPIC, [i])
+        if i == n // 3:
+            if crash:
+                broker.crash()  # SIGKILL: no save, no goodbye
+            else:
+                broker.stop()  # SIGTERM, as `systemctl restart` does: the broker saves first
+        if i == n // 2:
+            time.sleep(0.5)
+            broker.start()
+        if i % 100 == 0:
+            time.sleep(0.01)  # a stream, not one burst
+
+
+@pytest.mark.parametrize("crash", [False, True], ids=["restarted", "crashed"])
+def test_broker_down_mid_stream_nothing_lost(
+    mosquitto: Mosquitto, tmp_path: Path, crash: bool
+) -> None:
+    """A restarted broker saved first; a SIGKILLed one forgets what it acknowledged since
+    its last save, so the link resends what was acknowledged just before the loss. Either
+    way every message arrives, and the subscriber's de-duplication drops the repeats."""
     n = 3000
     sub = Collector(mosquitto, tmp_path, protocol="5")
     sub.link.start()
     assert sub.link.wait_connected(10)
-    time.sleep(1.3)  # let mosquitto autosave the subscriber's persistent session
-    pub = MqttLink(
-        MqttSettings(port=mosquitto.port, protocol="5", reconnect_min=0.2),
-        "pub",
-        Outbox(tmp_path / "pub.sqlite"),
-    )
+    time.sleep(2.5)  # mosquitto saves the subscriber's persistent session (autosave)
+    settings = MqttSettings(port=mosquitto.port, protocol="5", reconnect_min=0.2)
+    pub = MqttLink(settings, "pub", Outbox(tmp_path / "pub.sqlite"))
     pub.start()
     assert pub.wait_connected(10)
     try:
-        for i in range(n):
-            pub.publish_batch(TOPIC, [i])
-            if i == n // 3:
-                mosquitto.stop(hard=True)  # crash the broker mid-stream
-            if i == n // 2:
-                time.sleep(0.3)
-                mosquitto.start()
-            if i % 100 == 0:
-                time.sleep(0.01)  # a stream, not one burst
+        _stream(pub, n, mosquitto, crash)
         assert sub.wait_for(n, timeout=60), f"got {len(set(sub.numbers))} of {n}"
         assert pub.wait_idle(10)
         time.sleep(0.3)  # late redeliveries would show up now
@@ -112,9 +123,57 @@ def test_broker_killed_mid_stream_nothing_lost(mosquitto: Mosquitto, tmp_path: P
     assert sorted(set(sub.numbers)) == list(range(n))
     assert len(sub.numbers) == n  # duplicates were dropped by the de-duplicator...
     assert pub.stats.connects >= 2 and sub.link.stats.connects >= 2
+    assert pub.stats.redelivered > 0  # the window reached back over acknowledged messages
     # ...and every message that arrived more than once was counted there.
     assert sub.dedupe.duplicates == sub.link.stats.received - n
     assert len(pub.outbox) == 0
+
+
+@pytest.mark.parametrize("window", [10.0, 0.0])
+def test_broker_crash_forgets_what_it_acknowledged_and_the_link_resends_it(
+    tmp_path: Path, window: float
+) -> None:
+    """Deterministic form of the crash above. mosquitto saves only at shutdown here (a
+    one-hour autosave), so after a SIGKILL it has forgotten every message it acknowledged
+    for an offline subscriber. With the redelivery window the link sends them again and
+    the subscriber gets all; with the window at 0 (the behaviour before it) it gets none."""
+    broker = Mosquitto(tmp_path / "broker", autosave_interval=3600)
+    broker.start()
+    sub = Collector(broker, tmp_path, protocol="5")
+    pub = MqttLink(
+        MqttSettings(port=broker.port, reconnect_min=0.2, redeliver_window=window),
+        "pub",
+        Outbox(tmp_path / "pub.sqlite"),
+    )
+    try:
+        sub.link.start()
+        assert sub.link.wait_connected(10)
+        sub.link.stop()  # offline: the broker queues for its persistent session
+        broker.stop()  # SIGTERM: mosquitto saves the session ...
+        broker.start()
+        pub.start()
+        assert pub.wait_connected(10)
+        for i in range(200):
+            pub.publish_batch(TOPIC, [i])
+        assert pub.wait_idle(10)  # every one acknowledged by the broker ...
+        broker.crash()  # ... which dies before saving them
+        broker.start()
+        deadline = time.monotonic() + 10
+        while (pub.stats.connects < 2 or not pub.wait_idle(0.1)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pub.stats.connects >= 2
+        sub.link.start()
+        sub.wait_for(200, timeout=5 if window else 2)
+    finally:
+        pub.stop()
+        sub.link.stop()
+        broker.stop()
+    if window:
+        assert pub.stats.redelivered == 200
+        assert set(sub.numbers) == set(range(200)) and len(sub.numbers) == 200
+    else:  # what the window exists for: the broker lost all 200
+        assert pub.stats.redelivered == 0
+        assert sub.numbers == []
 
 
 _PUBLISHER = r"""

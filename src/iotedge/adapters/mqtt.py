@@ -9,10 +9,16 @@ What :class:`MqttLink` gives a gateway (docs/mqtt.md has every topic and payload
 * **Nothing accepted is lost**: :meth:`MqttLink.publish` and :meth:`MqttLink.publish_batch`
   first commit the message to the :class:`~iotedge.adapters.outbox.Outbox` (SQLite), and
   a pump thread feeds the outbox to paho, at most ``inflight`` messages at a time; a row
-  is deleted only when its PUBACK arrives. Across a broker outage paho resends what is in
+  leaves the queue only when its PUBACK arrives. Across a broker outage paho resends what is in
   flight on reconnect; across a gateway restart everything still in the outbox is sent
   again. So delivery is **at-least-once**; each message carries ``(src, seq)`` (client id
   + outbox epoch, outbox id), and receivers drop repeats with :class:`Deduplicator`.
+* **A broker crash loses nothing either**: a broker acknowledges a QoS 1 PUBLISH before
+  it has saved or delivered it (mosquitto saves every ``autosave_interval``), so a broker
+  killed without a clean shutdown forgets messages it acknowledged. The outbox keeps
+  acknowledged rows for ``redeliver_window`` seconds, and after every connection loss
+  the link sends again those acknowledged within that window before the loss (and,
+  after its own restart, before its last acknowledgement); receivers drop the repeats.
 * **Persistent sessions**: fixed client id; MQTT 5 with ``clean_start=False`` and a
   session expiry interval, or MQTT 3.1.1 with ``clean_session=False``. Subscriptions are
   QoS 1 and re-made on every connect, so a subscriber that was away gets what it missed.
@@ -79,6 +85,9 @@ class MqttSettings:
     reconnect_min: float = 0.5
     reconnect_max: float = 30.0
     inflight: int = 100
+    #: Seconds of acknowledged messages resent after a connection loss (at least the
+    #: broker's save interval plus its delivery delay; see docs/mqtt.md, "Delivery").
+    redeliver_window: float = 10.0
 
     @classmethod
     def from_url(cls, url: str, **overrides: Any) -> MqttSettings:
@@ -289,6 +298,7 @@ class LinkStats:
     acked: int = 0
     rejected: int = 0
     received: int = 0
+    redelivered: int = 0
     malformed: int = 0
     handler_errors: int = 0
     extra: dict[str, int] = field(default_factory=dict)
@@ -321,6 +331,9 @@ class MqttLink:
         self.settings = settings
         self.gateway_id = gateway_id
         self.outbox = outbox
+        if settings.redeliver_window < 0:
+            raise ValueError("redeliver_window must be >= 0 seconds")
+        outbox.keep_acked = max(outbox.keep_acked, settings.redeliver_window)
         self.prefix = prefix
         self.client_id = settings.client_id or f"iotedge-{gateway_id}"
         self.source = f"{self.client_id}/{outbox.epoch}"
@@ -339,6 +352,10 @@ class MqttLink:
         self._connect_hooks: list[Callable[[MqttLink], None]] = []
         self._inflight: dict[int, int] = {}  # paho mid -> outbox id
         self._sent_upto = 0
+        # When the connection was last lost (wall clock, as the outbox stamps acks); the
+        # pump resends what was acknowledged shortly before it once connected again.
+        self._lost_at: float | None = None
+        self._lost_lock = threading.Lock()
         self._acks: collections.deque[tuple[int, bool]] = collections.deque()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -382,6 +399,10 @@ class MqttLink:
         """Connect in the background (retrying with backoff) and start the outbox pump."""
         s = self.settings
         self.info["started"] = time.time()
+        # A restart may follow a power cut that took the broker down too: treat the end
+        # of the previous run (its last acknowledgement) as a connection loss.
+        with self._lost_lock:
+            self._lost_at = self.outbox.last_ack_time
         props = None
         if self._v5:
             props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
@@ -529,6 +550,9 @@ class MqttLink:
         if self._stopping.is_set():
             log.info("MQTT disconnected on stop")
         else:
+            with self._lost_lock:
+                if self._lost_at is None:  # the first loss is the one that matters
+                    self._lost_at = time.time()
             log.warning("MQTT disconnected (%s); paho retries with backoff", reason_code)
 
     def _on_publish(
@@ -552,6 +576,7 @@ class MqttLink:
             try:
                 self._settle_acks()
                 if self.connected.is_set():
+                    self._requeue_after_loss()
                     self._fill_window()
             except Exception:  # never let the pump die: the outbox keeps everything
                 log.exception("MQTT outbox pump error")
@@ -575,11 +600,27 @@ class MqttLink:
         if done:
             self.outbox.ack(done)
 
+    def _requeue_after_loss(self) -> None:
+        with self._lost_lock:
+            lost, self._lost_at = self._lost_at, None
+        if lost is None:
+            return
+        ids = self.outbox.requeue_acked_since(lost - self.settings.redeliver_window)
+        if ids:
+            self.stats.redelivered += len(ids)
+            self._sent_upto = min(self._sent_upto, ids[0] - 1)
+            log.info("resending %d messages acknowledged just before the connection loss", len(ids))
+
     def _fill_window(self) -> None:
         room = self.settings.inflight - len(self._inflight)
         if room <= 0:
             return
-        for msg in self.outbox.peek(after_id=self._sent_upto, limit=room):
+        # After a requeue the window may reach back over messages paho still has in
+        # flight (it resends those itself on reconnect): skip them.
+        inflight = set(self._inflight.values())
+        for msg in self.outbox.peek(after_id=self._sent_upto, limit=room + len(inflight)):
+            if msg.id in inflight:
+                continue
             if not self._send(msg):
                 break
 
@@ -591,6 +632,6 @@ class MqttLink:
             log.warning("paho refused to queue message %d: %s", msg.id, info.rc)
             return False
         self._inflight[info.mid] = msg.id
-        self._sent_upto = msg.id
+        self._sent_upto = max(self._sent_upto, msg.id)
         self.stats.published += 1
         return True

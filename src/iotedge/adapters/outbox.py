@@ -6,7 +6,12 @@ SQLite in WAL mode, one row per message. The contract:
   the WAL is fsync'ed, so the row survives a power cut; ``sync="normal"`` survives a
   process crash but may lose the last commits on power loss, for speed). Only then may
   the caller treat the message as accepted.
-* Rows are deleted by ``ack`` once the broker has acknowledged them (PUBACK), never before.
+* Rows leave the queue by ``ack`` once the broker has acknowledged them (PUBACK), never
+  before. With ``keep_acked`` > 0 an acknowledged row stays on disk, marked with the time
+  of its PUBACK, for that many seconds, and :meth:`Outbox.requeue_acked_since` can put it
+  back in the queue: a broker that dies (SIGKILL, power cut) forgets what it acknowledged
+  and had not yet saved or delivered, so the MQTT link resends the messages acknowledged
+  shortly before such a loss (docs/mqtt.md, "Delivery").
 * Every message gets an id that is never reused in this file (``AUTOINCREMENT``), and the
   file has a random ``epoch`` chosen when it is created: ``(epoch, id)`` names a message
   uniquely even if the file is deleted and recreated, which is what receivers de-duplicate
@@ -43,7 +48,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     payload BLOB NOT NULL,
     qos INTEGER NOT NULL,
     retain INTEGER NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    acked REAL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -83,9 +89,14 @@ class Outbox:
         max_bytes: int = 256 * 1024 * 1024,
         policy: Policy = "reject",
         sync: Literal["full", "normal"] = "full",
+        keep_acked: float = 0.0,
     ) -> None:
         if policy not in ("reject", "drop_oldest"):
             raise ValueError(f"unknown outbox policy {policy!r}")
+        if keep_acked < 0:
+            raise ValueError(f"keep_acked must be >= 0 seconds, got {keep_acked}")
+        #: Seconds an acknowledged row stays on disk, ready to be requeued.
+        self.keep_acked = keep_acked
         self.path = Path(path)
         self.max_messages = max_messages
         self.max_bytes = max_bytes
@@ -98,6 +109,9 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(f"PRAGMA synchronous={'FULL' if sync == 'full' else 'NORMAL'}")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        if "acked" not in columns:  # a file written before acknowledged rows were kept
+            self._db.execute("ALTER TABLE outbox ADD COLUMN acked REAL")
         with self._tx():
             row = self._db.execute("SELECT value FROM meta WHERE key='epoch'").fetchone()
             if row is None:
@@ -107,6 +121,7 @@ class Outbox:
                 self.epoch = str(row[0])
             count, size = self._db.execute(
                 "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0) FROM outbox"
+                " WHERE acked IS NULL"
             ).fetchone()
         self._count = int(count)
         self._bytes = int(size)
@@ -142,7 +157,11 @@ class Outbox:
                 added_bytes += len(payload)
                 next_id += 1
             self._make_room_locked(len(rows), added_bytes)
-            self._db.executemany("INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany(
+                "INSERT INTO outbox (id, topic, payload, qos, retain, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             self._count += len(rows)
             self._bytes += added_bytes
         return ids
@@ -159,7 +178,9 @@ class Outbox:
                 f"outbox full ({self._count} messages, {self._bytes} bytes): not accepted"
             )
         # drop_oldest: delete from the head until both bounds hold.
-        cur = self._db.execute("SELECT id, LENGTH(payload) FROM outbox ORDER BY id")
+        cur = self._db.execute(
+            "SELECT id, LENGTH(payload) FROM outbox WHERE acked IS NULL ORDER BY id"
+        )
         victims: list[int] = []
         freed = 0
         for row_id, length in cur:
@@ -180,15 +201,21 @@ class Outbox:
         with self._lock:
             rows = self._db.execute(
                 "SELECT id, topic, payload, qos, retain, created FROM outbox"
-                " WHERE id > ? ORDER BY id LIMIT ?",
+                " WHERE id > ? AND acked IS NULL ORDER BY id LIMIT ?",
                 (after_id, limit),
             ).fetchall()
         return [OutboxMessage(r[0], r[1], bytes(r[2]), r[3], bool(r[4]), r[5]) for r in rows]
 
-    def ack(self, ids: Sequence[int]) -> int:
-        """Delete acknowledged messages (unknown ids are ignored); return how many went."""
+    def ack(self, ids: Sequence[int], now: float | None = None) -> int:
+        """Take acknowledged messages out of the queue (unknown ids are ignored).
+
+        They are deleted, or with ``keep_acked`` kept and stamped with ``now`` (default
+        ``time.time()``); kept rows older than ``keep_acked`` are deleted here too.
+        Returns how many left the queue.
+        """
         if not ids:
             return 0
+        stamp = time.time() if now is None else now
         unique = sorted(set(ids))
         removed = 0
         freed = 0
@@ -196,21 +223,49 @@ class Outbox:
             for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
                 chunk = unique[start : start + 500]
                 marks = ",".join("?" * len(chunk))
+                where = f"WHERE id IN ({marks}) AND acked IS NULL"
                 n, size = self._db.execute(
-                    f"SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0) FROM outbox"
-                    f" WHERE id IN ({marks})",
+                    f"SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0) FROM outbox {where}",
                     chunk,
                 ).fetchone()
-                self._db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", chunk)
+                if self.keep_acked > 0:
+                    self._db.execute(f"UPDATE outbox SET acked=? {where}", [stamp, *chunk])
+                else:
+                    self._db.execute(f"DELETE FROM outbox {where}", chunk)
                 removed += int(n)
                 freed += int(size)
+            if self.keep_acked > 0:
+                self._db.execute("DELETE FROM outbox WHERE acked < ?", (stamp - self.keep_acked,))
             self._count -= removed
             self._bytes -= freed
         return removed
 
+    def requeue_acked_since(self, since: float) -> list[int]:
+        """Put rows acknowledged at or after ``since`` back in the queue; return their ids.
+
+        Only rows still kept (``keep_acked``) can come back. Their ids are unchanged, so a
+        receiver that saw a message before drops the repeat by ``(epoch, id)``.
+        """
+        with self._lock, self._tx():
+            rows = self._db.execute(
+                "SELECT id, LENGTH(payload) FROM outbox WHERE acked >= ? ORDER BY id", (since,)
+            ).fetchall()
+            self._db.execute("UPDATE outbox SET acked=NULL WHERE acked >= ?", (since,))
+            self._count += len(rows)
+            self._bytes += sum(int(r[1]) for r in rows)
+        return [int(r[0]) for r in rows]
+
+    @property
+    def last_ack_time(self) -> float | None:
+        """When the newest kept acknowledged row was acknowledged (None if none is kept)."""
+        with self._lock:
+            row = self._db.execute("SELECT MAX(acked) FROM outbox").fetchone()
+        return None if row[0] is None else float(row[0])
+
     # -- inspection ----------------------------------------------------------------------
 
     def __len__(self) -> int:
+        """Messages waiting for a PUBACK (kept acknowledged rows do not count)."""
         return self._count
 
     @property

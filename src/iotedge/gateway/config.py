@@ -4,7 +4,7 @@ Every app reads the same file; each uses its own section. All keys are optional;
 defaults below are what an app uses without a file. docs/gateway.md lists every key.
 
     [gateway]   id, prefix, state_dir, log_level
-    [mqtt]      url, protocol, client_id, keepalive, outbox_sync
+    [mqtt]      url, protocol, client_id, keepalive, outbox_sync, redeliver_window
     [radio]     kind ("bleak" | "bumble:<transport>" | "virtual"), adapter, mode, address,
                 interval_ms, slot, virtual_scenario, virtual_seed, virtual_speed,
                 virtual_badges
@@ -45,6 +45,7 @@ class MqttConfig:
     client_id: str = ""  # default iotedge-<app id>
     keepalive: int = 30
     outbox_sync: str = "full"  # "full": survives power loss; "normal": process crash only
+    redeliver_window: float = 10.0  # seconds of acknowledged messages resent after a loss
 
 
 @dataclass
@@ -230,6 +231,8 @@ def validate(cfg: GatewayConfig) -> None:
         raise bad("mqtt.protocol", "must be '5' or '3.1.1'")
     if cfg.mqtt.outbox_sync not in ("full", "normal"):
         raise bad("mqtt.outbox_sync", "must be 'full' or 'normal'")
+    if cfg.mqtt.redeliver_window < 0:
+        raise bad("mqtt.redeliver_window", "must be >= 0 seconds")
     kind = cfg.radio.kind
     if kind not in ("bleak", "virtual") and not (kind.startswith("bumble:") and kind[7:]):
         raise bad("radio.kind", "must be bleak, bumble:<transport> or virtual")

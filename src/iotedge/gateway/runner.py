@@ -40,7 +40,11 @@ def make_link(cfg: GatewayConfig, app_id: str, info: dict[str, Any] | None = Non
     """The durable MQTT link of one app."""
     m = cfg.mqtt
     settings = MqttSettings.from_url(
-        m.url, protocol=m.protocol, keepalive=m.keepalive, client_id=m.client_id
+        m.url,
+        protocol=m.protocol,
+        keepalive=m.keepalive,
+        client_id=m.client_id,
+        redeliver_window=m.redeliver_window,
     )
     Path(cfg.state_dir).mkdir(parents=True, exist_ok=True)
     path = cfg.state_path(f"outbox-{app_id}.sqlite")
