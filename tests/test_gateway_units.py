@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from iotedge.adapters.ha_discovery import DiscoveryPublisher
 from iotedge.adapters.mqtt import ReportBatch, encode_batch
 from iotedge.alerts.keys import SigningKey
 from iotedge.alerts.signer import sign_frames
@@ -41,6 +42,7 @@ from iotedge.gateway.pseudonym import (
     shard_of,
 )
 from iotedge.gateway.runner import make_link
+from iotedge.gateway.sensor_entities import SensorEntities
 from iotedge.hal.radio import Advertisement
 from iotedge.hal.sim_radio import SimAdvertiser, SimAir, SimScanner
 
@@ -625,3 +627,45 @@ def test_frame_budget_refused_by_advertiser() -> None:
     refused = relay.stats.refused
     relay.handle("iotedge/alerts/new", "\n".join(f.hex() for f in _frames("new")).encode())
     assert relay.stats.refused == refused and relay.stats.messages > 0
+
+
+def test_presence_publishes_bthome_sensors_as_home_assistant_entities() -> None:
+    """A BTHome thermometer in the reports: one state topic with its latest values, one
+    discovery config per measurement (none for packet ids or text), throttled state,
+    configs removed when the pseudonym epoch turns; badges make no entities."""
+    link = FakeLink()
+    publisher = DiscoveryPublisher(lambda t, b: link.publish_direct(t, b, 1, True))
+    sensors = SensorEntities(link, publisher, min_interval=10.0, max_devices=1)
+    svc = PresenceService(VENUE, link, clock=lambda: NOW, sensors=sensors)
+    pid = "00000000000000cc"
+    item = {"id": pid, "e": 5, "ts": NOW, "rssi": -60, "kind": "bthome", "pkt": 3}
+    svc.add_item("g1", dict(item, values={"temperature": 21.5, "humidity": 40.0}))
+    svc.add_item("g2", dict(item, ts=NOW + 1, values={"temperature": 21.6}))  # throttled
+    svc.add_item("g1", dict(item, ts=NOW + 2, values={"battery": 90}))  # new: at once
+    svc.add_item("g1", dict(item, ts=NOW + 12, values={"temperature": 21.7}))
+    _feed(svc, _items("00000000000000dd", NOW, "g1", epoch=5))  # a badge: no entity
+    svc.add_item("g1", dict(item, id="00000000000000ee", values={"temperature": 1.0}))
+    state_topic = f"iotedge/bthome/{pid}/state"
+    states = [json.loads(p) for t, p, _q, _r in link.messages if t == state_topic]
+    assert states == [
+        {"temperature": 21.5, "humidity": 40.0},
+        {"temperature": 21.6, "humidity": 40.0, "battery": 90},
+        {"temperature": 21.7, "humidity": 40.0, "battery": 90},
+    ]
+    configs = {
+        t: json.loads(p) for t, p in link.retained().items() if t.startswith("homeassistant/")
+    }
+    assert sorted(configs) == [
+        f"homeassistant/sensor/iotedge/{pid}_{m}/config"
+        for m in ("battery", "humidity", "temperature")
+    ]
+    temp = configs[f"homeassistant/sensor/iotedge/{pid}_temperature/config"]
+    assert temp["state_topic"] == state_topic and temp["device_class"] == "temperature"
+    assert temp["value_template"] == "{{ value_json.temperature }}"
+    assert sensors.refused == 1 and len(sensors) == 1  # max_devices=1: the second is left out
+    new = "00000000000000ff"  # the same thermometer under the next epoch's pseudonym
+    svc.add_item("g1", dict(item, id=new, e=6, ts=NOW + 60, values={"temperature": 22.0}))
+    retained = link.retained()
+    assert not any(t.startswith(f"homeassistant/sensor/iotedge/{pid}") for t in retained)
+    assert f"homeassistant/sensor/iotedge/{new}_temperature/config" in retained
+    assert len(sensors) == 1 and svc.stats.rotations == 1

@@ -12,7 +12,7 @@ defaults below are what an app uses without a file. docs/gateway.md lists every 
                 rotation_offset_hours, bthome_keys
     [relay]     enabled, default_ttl, max_ttl, gatt, company
     [presence]  venue, shard, shards, aggregate, hold, tick, publish_interval,
-                forget_after, discovery, clock
+                forget_after, discovery, bthome_entities, clock
     [sensor]    kind ("sim" | "dht22"), pin, name, interval, room, topic_prefix, formats,
                 sim_temperature, sim_humidity
 
@@ -92,7 +92,8 @@ class PresenceConfig:
     tick: float = 1.0  # seconds between estimator steps
     publish_interval: float = 5.0  # seconds between occupancy publications
     forget_after: float = 900.0
-    discovery: bool = True  # Home Assistant discovery for room occupancy
+    discovery: bool = True  # Home Assistant discovery for room occupancy and BTHome sensors
+    bthome_entities: bool = True  # per-device state of the BTHome sensors in this shard
     clock: str = "wall"  # "wall" (this host's clock) or "reports" (event time, see docs)
 
 

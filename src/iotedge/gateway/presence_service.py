@@ -51,6 +51,7 @@ from iotedge.core.presence_estimator import PresenceEstimator
 from iotedge.core.presence_venue import NONE, Venue
 from iotedge.gateway import topics
 from iotedge.gateway.pseudonym import shard_of
+from iotedge.gateway.sensor_entities import SensorEntities
 from iotedge.gateway.throttle import LogThrottle
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ class PresenceService:
         forget_after: float = 900.0,
         clock: Callable[[], float] = time.time,
         estimator_settings: dict[str, Any] | None = None,
+        sensors: SensorEntities | None = None,
     ) -> None:
         if not 0 <= shard < shards:
             raise ValueError("need 0 <= shard < shards")
@@ -151,6 +153,8 @@ class PresenceService:
         self.hold = hold
         self.forget_after = forget_after
         self.clock = clock
+        #: BTHome devices in this shard's reports, as Home Assistant entities (optional).
+        self.sensors = sensors
         self._report_clock = clock if isinstance(clock, ReportClock) else None
         self.settings = dict(estimator_settings or {})
         self.settings.setdefault("forget_after", forget_after)
@@ -216,6 +220,8 @@ class PresenceService:
             self._throttle.warn("unknown-gateway", "gateway %s is not in the venue", gateway)
             return
         stats.items += 1
+        if self.sensors is not None:
+            self.sensors.add_item(pid, item, ts)
         if self._report_clock is not None:
             self._report_clock.observe(ts)
         if ts > self._last_seen.get(pid, -math.inf):
@@ -243,6 +249,8 @@ class PresenceService:
             self._clear_badge(pid)
         self.estimator = PresenceEstimator(self.venue, **self.settings)
         self._reset_badges()
+        if self.sensors is not None:
+            self.sensors.rotate()
         self.stats.rotations += 1
 
     # -- time and output -----------------------------------------------------------------

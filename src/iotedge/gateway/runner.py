@@ -30,6 +30,7 @@ from iotedge.gateway.handlers import on_loop
 from iotedge.gateway.presence_service import PresenceService, ReportClock
 from iotedge.gateway.pseudonym import Pseudonymiser, PseudonymKey
 from iotedge.gateway.radios import Radio
+from iotedge.gateway.sensor_entities import SensorEntities
 from iotedge.gateway.sensor_gateway import SensorGateway
 from iotedge.hal.sensor import TemperatureHumiditySensor
 
@@ -153,7 +154,8 @@ def make_presence(
     cfg: GatewayConfig, link: MqttLink, loop: asyncio.AbstractEventLoop, clock: Any = None
 ) -> PresenceService:
     """A presence service subscribed through ``link`` (reports of its shard, and the
-    other shards' sums when it aggregates), with Home Assistant discovery."""
+    other shards' sums when it aggregates), with Home Assistant discovery for the rooms
+    (the aggregating shard) and for the BTHome sensors in its shard."""
     from iotedge.adapters.ha_discovery import DiscoveryPublisher, room_occupancy
     from iotedge.presence.io import load_venue
 
@@ -164,6 +166,10 @@ def make_presence(
     if clock is None and p.clock == "reports":
         clock = ReportClock()
     kwargs: dict[str, Any] = {} if clock is None else {"clock": clock}
+    publisher = None
+    if p.discovery:
+        publisher = DiscoveryPublisher(lambda t, b: link.publish_direct(t, b, 1, True))
+    sensors = SensorEntities(link, publisher, cfg.prefix) if p.bthome_entities else None
     service = PresenceService(
         load_venue(p.venue),
         link,
@@ -173,6 +179,7 @@ def make_presence(
         aggregate=aggregate,
         hold=p.hold,
         forget_after=p.forget_after,
+        sensors=sensors,
         **kwargs,
     )
     link.subscribe(
@@ -183,8 +190,7 @@ def make_presence(
             topics.presence_shard_filter(cfg.prefix),
             on_loop(loop, service.handle_partial, link.stats),
         )
-        if p.discovery:
-            publisher = DiscoveryPublisher(lambda t, b: link.publish_direct(t, b, 1, True))
+        if publisher is not None:
             for room in service.venue.rooms:
                 publisher.ensure(
                     room_occupancy(
@@ -194,12 +200,14 @@ def make_presence(
                         availability_topic=link.status_topic,
                     )
                 )
+    if publisher is not None:
+        ha = publisher
 
-            def republish(_link: MqttLink) -> None:
-                publisher.republish()
+        def republish(_link: MqttLink) -> None:
+            ha.republish()
 
-            link.add_connect_hook(republish)
-            link.subscribe("homeassistant/status", publisher.on_ha_status)
+        link.add_connect_hook(republish)
+        link.subscribe("homeassistant/status", ha.on_ha_status)
     return service
 
 

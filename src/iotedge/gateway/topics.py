@@ -71,6 +71,11 @@ def presence_rooms(prefix: str) -> str:
     return f"{prefix}/presence/rooms"
 
 
+def bthome_state(prefix: str, pseudonym: str) -> str:
+    """Latest measurements of one BTHome device the gateways hear (JSON, QoS 0)."""
+    return f"{prefix}/bthome/{pseudonym}/state"
+
+
 def sensor_base(prefix: str, gw: str) -> str:
     return f"{prefix}/sensor/{gw}"
 
