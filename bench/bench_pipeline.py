@@ -5,10 +5,11 @@
 Both pipelines run in this process pinned to one core (CPU 0); mosquitto (started here,
 from tests/_broker.py) and a subscriber process share the other core. Per advert:
 
-* iotedge: scan callback builds the ``Advertisement`` -> ``iotedge.core.badge.decode`` ->
-  pseudonymise the address (keyed BLAKE2s, key rotating hourly) -> ``ReportBatcher``
-  (500 items or 50 ms) -> ``MqttLink.publish_batch``: committed to the SQLite outbox
-  (fsync), published QoS 1, deleted on PUBACK.
+* iotedge: the product's badge gateway, ``BadgeGateway.on_advert`` as the scan callback:
+  ``decode_advert`` (classify + ``badge`` decode) -> pseudonymise the badge id (keyed
+  BLAKE2s, key ratcheted per epoch) -> ``ReportBatcher`` (500 items or 50 ms) ->
+  ``MqttLink.publish_batch``: committed to the SQLite outbox (fsync), published QoS 1,
+  out of the queue on PUBACK (kept for the redelivery window).
 * Theengs-style anchor: the same callback and decoder, then one JSON object per advert
   published at QoS 0 on a per-device topic (what Theengs Gateway does), no outbox, no
   pseudonym.
@@ -23,7 +24,6 @@ with ratios iotedge / anchor. ``--quick`` is a short smoke run for the test suit
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -44,10 +44,12 @@ import paho.mqtt.client as paho  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from tests._broker import Mosquitto  # noqa: E402
 
-from iotedge.adapters.mqtt import MqttLink, MqttSettings, ReportBatcher  # noqa: E402
+from iotedge.adapters.mqtt import MqttLink, MqttSettings  # noqa: E402
 from iotedge.adapters.outbox import Outbox  # noqa: E402
 from iotedge.core import badge  # noqa: E402
 from iotedge.core.errors import IotEdgeError  # noqa: E402
+from iotedge.gateway.badge_gateway import BadgeGateway  # noqa: E402
+from iotedge.gateway.pseudonym import Pseudonymiser, PseudonymKey, epoch_of  # noqa: E402
 from iotedge.hal.radio import Advertisement  # noqa: E402
 
 BADGES = 300
@@ -77,7 +79,7 @@ def on_message(c, u, msg):
     doc = json.loads(msg.payload)
     if "items" in doc:
         phase["count"] += len(doc["items"])
-        phase["lat"].extend(now - item[2] for item in doc["items"])
+        phase["lat"].extend(now - item["ts"] for item in doc["items"])
     else:
         phase["count"] += 1
         phase["lat"].append(now - doc["t"])
@@ -111,65 +113,40 @@ def make_adverts(n: int, seed: int = 7) -> list[tuple[str, int, bytes]]:
     return frames
 
 
-class Pseudonymiser:
-    """Keyed BLAKE2s of the address; the key is derived per hour from a secret."""
-
-    def __init__(self, secret: bytes) -> None:
-        self.secret = secret
-        self.hour = -1
-        self.key = b""
-
-    def __call__(self, address: str, now: float) -> str:
-        hour = int(now // 3600)
-        if hour != self.hour:
-            self.hour = hour
-            self.key = hashlib.blake2s(hour.to_bytes(8, "big"), key=self.secret).digest()
-        return hashlib.blake2s(address.encode(), key=self.key, digest_size=8).hexdigest()
-
-
 class IotedgePipeline:
+    """The product's own badge gateway (``iotedge.gateway.badge_gateway.BadgeGateway``):
+    ``decode_advert`` -> keyed, rotating pseudonym -> 500-item batches -> ``MqttLink``."""
+
     def __init__(self, port: int, workdir: Path) -> None:
         self.link = MqttLink(
             MqttSettings(port=port, inflight=200), "bench-gw", Outbox(workdir / "outbox.sqlite")
         )
-        self.topic = "bench/iotedge/reports"
-        self.batcher = ReportBatcher(self._flush, max_items=500, max_delay=0.05)
-        self.pseudo = Pseudonymiser(b"venue-secret-key")
-        self.skipped = 0
+        key = PseudonymKey(b"venue-secret-key".ljust(32, b"\0"), epoch_of(time.time(), 86400, 0))
+        self.gateway = BadgeGateway(
+            "bench-gw",
+            self.link,
+            Pseudonymiser(key),
+            prefix="bench",
+            batch_items=500,
+            batch_delay=0.05,
+        )
+        self.on_advert = self.gateway.on_advert
 
-    def _flush(self, items: list[Any]) -> None:
-        self.link.publish_batch(self.topic, items)
+    @property
+    def skipped(self) -> int:
+        stats = self.gateway.stats
+        return stats.ignored + sum(stats.malformed.values())
 
     def start(self) -> None:
         self.link.start()
         if not self.link.wait_connected(10):
             raise SystemExit("iotedge pipeline could not connect")
 
-    def on_advert(self, adv: Advertisement) -> None:
-        try:
-            r = badge.decode(adv.data)
-        except IotEdgeError:
-            self.skipped += 1
-            return
-        self.batcher.add(
-            [
-                self.pseudo(adv.address, adv.timestamp),
-                adv.rssi,
-                adv.timestamp,
-                r.badge_id,
-                r.packet_id,
-                r.battery,
-                r.temperature_centi,
-                r.claps,
-                r.humidity,
-            ]
-        )
-
     def tick(self) -> None:
-        self.batcher.poll()
+        self.gateway.poll()
 
     def drain(self, timeout: float) -> bool:
-        self.batcher.flush()
+        self.gateway.flush()
         return self.link.wait_idle(timeout)
 
     def stop(self) -> None:
