@@ -196,10 +196,45 @@ def _signer(tmp: Path, scheme: int, first_id: int) -> tuple[Signer, SigningKey]:
     return Signer(key), key
 
 
-async def _alert_run(broker: Mosquitto, tmp: Path) -> dict[str, Any]:
+class _Radio:
+    """Scanners and advertisers on one shared medium with 30 % loss: the in-memory air,
+    or bumble virtual controllers on one ``VenueLink`` (the virtual radio of the HIL
+    stand-ins), so the alert chain is proven on both."""
+
+    def __init__(self, kind: str) -> None:
+        rng = random.Random(7)
+
+        def rssi(address: str, receiver: str) -> int | None:
+            return None if rng.random() < 0.3 else -70
+
+        self.kind = kind
+        self.air = SimAir(rssi=rssi)
+        self.link: Any = None
+        if kind == "bumble":
+            from iotedge.adapters.bumble_radio import VenueLink
+
+            self.link = VenueLink(rssi=rssi)
+
+    async def scanner(self, name: str, n: int) -> Any:
+        if self.kind == "sim":
+            return SimScanner(self.air, name)
+        from iotedge.adapters.bumble_radio import BumbleScanner, virtual_device
+
+        return BumbleScanner(await virtual_device(self.link, name, f"C0:00:00:00:00:{n:02X}"), name)
+
+    async def advertiser(self, n: int) -> Any:
+        address = f"F0:00:00:00:00:{n:02X}"
+        if self.kind == "sim":
+            return SimAdvertiser(self.air, address, interval=0.01, slot=0.03)
+        from iotedge.adapters.bumble_radio import BumbleAdvertiser, virtual_device
+
+        device = await virtual_device(self.link, f"relay-{n}", address)
+        return BumbleAdvertiser(device, interval_ms=20, slot=0.03)
+
+
+async def _alert_run(broker: Mosquitto, tmp: Path, radio_kind: str) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
-    rng = random.Random(7)
-    air = SimAir(rssi=lambda address, receiver: None if rng.random() < 0.3 else -70)
+    radio = _Radio(radio_kind)
     hmac_signer, hmac_key = _signer(tmp, SCHEME_HMAC, 1)
     ed_signer, ed_key = _signer(tmp, SCHEME_ED25519, 10)
     ring = Keyring(hmac_key.company)
@@ -207,7 +242,7 @@ async def _alert_run(broker: Mosquitto, tmp: Path) -> dict[str, Any]:
     ed_key.add_to_keyring(ring)
     accepted: dict[str, list[tuple[int, int, str]]] = {}
     receivers = {}
-    for name in ("badge-a", "badge-b"):
+    for n, name in enumerate(("badge-a", "badge-b"), start=1):
         rx = AlertReceiver(ring, MemoryStore())
         receivers[name] = rx
         accepted[name] = []
@@ -217,12 +252,12 @@ async def _alert_run(broker: Mosquitto, tmp: Path) -> dict[str, Any]:
             if msg is not None:
                 accepted[name].append((msg.key_id, msg.counter, msg.type_name))
 
-        await SimScanner(air, name).start(on_advert)
+        await (await radio.scanner(name, n)).start(on_advert)
 
     relays = []
 
     async def start_relay(n: int) -> AlertRelay:
-        adv = SimAdvertiser(air, f"F0:00:00:00:00:{n:02X}", interval=0.01, slot=0.03)
+        adv = await radio.advertiser(n)
         relay = AlertRelay(adv)
         link = _link(broker, tmp, f"gw-{n}-relay")
         link.subscribe(topics.alerts_filter("iotedge"), on_loop(loop, relay.handle, link.stats))
@@ -268,8 +303,9 @@ async def _alert_run(broker: Mosquitto, tmp: Path) -> dict[str, Any]:
     }
 
 
-def test_alerts_reach_each_badge_once(mosquitto: Mosquitto, tmp_path: Path) -> None:
-    run = asyncio.run(_alert_run(mosquitto, tmp_path))
+@pytest.mark.parametrize("radio", ["sim", "bumble"])
+def test_alerts_reach_each_badge_once(mosquitto: Mosquitto, tmp_path: Path, radio: str) -> None:
+    run = asyncio.run(_alert_run(mosquitto, tmp_path, radio))
     for name, got in run["accepted"].items():
         assert sorted(got) == sorted(run["ids"]), (name, got)  # every message, once
     assert run["late"] == 3
