@@ -124,9 +124,12 @@ def _run(
 
 
 def _headroom(board: Board, ring: Keyring, rounds: list[list[str]], libdir: str) -> int:
-    """Largest ballast (8 KB steps, up to half a Pico W heap) with which the workload runs."""
+    """Largest ballast (8 KB steps, up to a whole Pico W heap) with which the workload runs.
+
+    The ceiling is the heap itself, so the answer is a measurement, not the search's cap.
+    """
     step = 8192
-    lo, hi = 0, (rp2.HEAP_TOTAL // 2) // step + 1  # in steps; lo runs, hi is not tried
+    lo, hi = 0, rp2.HEAP_TOTAL // step + 1  # in steps; lo runs, hi is not tried
     while hi - lo > 1:
         mid = (lo + hi) // 2
         try:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,60 @@ def test_embedded_brokers(kind: str, tmp_path: Path) -> None:
         assert got.wait(10)  # retained message delivered to a later subscriber
         pub.stop()
         sub.stop()
+
+
+@pytest.mark.broker
+def test_badge_command_reports_every_advert_it_accepts(
+    mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    """``iotedge gateway badge`` on the virtual radio: every report it counts arrives on
+    the broker once, pseudonymised, on the topic of its shard."""
+    from iotedge.adapters.mqtt import Deduplicator, ReportBatch, batch_handler
+    from iotedge.gateway.pseudonym import shard_of
+
+    got: list[tuple[str, dict[str, object]]] = []
+    lock = threading.Lock()
+
+    def on_batch(topic: str, batch: ReportBatch) -> None:
+        with lock:
+            got.extend((topic, item) for item in batch.items)
+
+    sub = MqttLink(MqttSettings(port=mosquitto.port), "sub", Outbox(tmp_path / "sub.sqlite"))
+    sub.subscribe("iotedge/gateway/gw-01/reports/+", batch_handler(on_batch, Deduplicator()))
+    sub.start()
+    assert sub.wait_connected(10)
+    try:
+        proc = _run(
+            [
+                "badge",
+                "--mqtt",
+                mosquitto.url,
+                "--radio",
+                "virtual",
+                "--virtual-speed",
+                "30",
+                "--id",
+                "gw-01",
+                "--shards",
+                "2",
+                "--state-dir",
+                str(tmp_path),
+                "--duration",
+                "4",
+            ]
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        stats = json.loads(proc.stdout.strip().splitlines()[-1])
+        deadline = time.monotonic() + 10
+        while len(got) < stats["reports"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        sub.stop()
+    assert stats["app"] == "badge" and stats["id"] == "gw-01"
+    assert stats["reports"] > 50 and stats["kinds"]["badge"] == stats["reports"]
+    assert len(got) == stats["reports"]  # every accepted report, once
+    for topic, item in got:
+        pid = str(item["id"])
+        assert len(pid) == 16 and int(pid, 16) >= 0
+        assert topic == f"iotedge/gateway/gw-01/reports/{shard_of(pid, 2)}"
+        assert isinstance(item["rssi"], int) and item["kind"] == "badge"

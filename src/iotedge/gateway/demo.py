@@ -7,11 +7,12 @@ What runs (all of it the real code, wired as in a venue):
   seconds per wall second, the day's schedule scaled to fit);
 * the virtual radio (:class:`~iotedge.gateway.venue_radio.VenueRadio`): every simulated
   advert is a real badge advert on an in-memory air, heard by each gateway with the
-  simulation's RSSI. Why not bumble's virtual controllers: measured on this machine,
-  bumble's HCI path costs ~740 us per received report (1,300 reports/s on a whole
-  core), the conference sends ~150 reports per simulated second, so bumble could
-  carry it at most ~8x real time; the in-memory air costs ~10 us per report (see
-  docs/gateway.md for the command that measures both);
+  simulation's RSSI. Why not bumble's virtual controllers: bumble's HCI path costs
+  hundreds of microseconds per received report, the in-memory air a few, and the
+  default run needs ~14,000 receptions per second (docs/gateway.md, "Why the in-memory
+  air", gives both numbers and ``bench/bench_virtual_radio.py``, the command that
+  measures them); the alert chain is also tested on bumble's virtual link
+  (``tests/test_gateway_e2e.py``);
 * 20 badge gateways (:class:`~iotedge.gateway.badge_gateway.BadgeGateway`), each also
   an alert relay, each with its own MQTT link and outbox; a gateway the simulation
   takes down really disconnects (retained ``offline``) and comes back;
