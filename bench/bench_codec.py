@@ -15,7 +15,11 @@ CPython, same payloads, rounds interleaved, best round per side:
   * the same for a badge advert (``badge.decode`` to a ``BadgeReading``); the
     packet id in it makes bthome-ble drop repeats within 4 s, so each of its calls
     gets a timestamp 5 s later than the one before;
-  * badge encode into a reused buffer (no anchor: bthome-ble has no encoder).
+  * badge encode into a reused buffer (no anchor: bthome-ble has no encoder);
+  * encrypted decode: the same three objects, encrypted (AES-CCM) with the bthome.io
+    example key, counters increasing; ``bthome.decode(frame, key=, mac=)`` with the
+    ``cryptography`` path vs bthome-ble with the bindkey (target >= 8x). The code is
+    bench/bench_crypto.py's (which also breaks the encrypted path down further).
 MicroPython unix port (``micropython`` binary, core loaded from src/ as .py):
   time per decode and per encode (``time.ticks_us``), bytes allocated per encode
   into a reused buffer (target 0) and per decode.
@@ -33,16 +37,21 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_crypto  # noqa: E402
 from bluetooth_data_tools import gap  # noqa: E402
 from bthome_ble import BTHomeBluetoothDeviceData  # noqa: E402
 from habluetooth import BluetoothServiceInfoBleak  # noqa: E402
 
 from iotedge.core import badge, bthome  # noqa: E402
+from iotedge.core.bthome_crypto import decrypt_payload  # noqa: E402
 
 UUID = "0000fcd2-0000-1000-8000-00805f9b34fb"
 # battery 93 %, temperature 25.06 degC, humidity 50.55 % (bthome.io values)
@@ -144,6 +153,17 @@ def cpython_section(quick: bool) -> dict[str, float]:
         )
         * 1e6
     )
+    # 5. encrypted decode of the same objects (bench_crypto's frames and timers)
+    battery, temp, hum = (obj[2] for obj in bthome.decode(SERVICE_DATA).objects)
+    count, crypto_rounds = (40, 3) if quick else (400, 15)
+    frames, values = bench_crypto.make_frames(count, 2018, (battery, temp, hum))
+    plain, _ = decrypt_payload(bench_crypto.KEY, bench_crypto.MAC, frames[0])
+    assert plain == SERVICE_DATA[1:]  # the plain frame's object bytes, encrypted
+    ble_us, _, fast_us = bench_crypto.anchor_and_fast_path(frames, values, crypto_rounds)
+    results.update(
+        encrypted_ours_us=fast_us, encrypted_bthome_ble_us=ble_us, encrypted_ratio=ble_us / fast_us
+    )
+    results["encrypted_frames"] = count
     return results
 
 
@@ -219,7 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short smoke run")
     args = parser.parse_args(argv)
     res = cpython_section(args.quick)
-    print(f"CPython {sys.version.split()[0]}, bthome-ble and bluetooth-data-tools as installed")
+    print(
+        f"CPython {sys.version.split()[0]}, bthome-ble {version('bthome-ble')}, "
+        f"bluetooth-data-tools {version('bluetooth-data-tools')}, "
+        f"cryptography {version('cryptography')}"
+    )
     print(
         f"  plain decode (temp/hum/battery): ours {res['plain_ours_us']:.2f} us, "
         f"bthome-ble {res['plain_bthome_ble_us']:.1f} us -> {res['plain_ratio']:.1f}x "
@@ -234,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
         f"  badge advert -> BadgeReading:    ours {res['badge_ours_us']:.2f} us, "
         f"bluetooth-data-tools + bthome-ble {res['badge_bdt_bthome_ble_us']:.1f} us "
         f"-> {res['badge_ratio']:.1f}x"
+    )
+    print(
+        f"  encrypted decode (cryptography): ours {res['encrypted_ours_us']:.2f} us, "
+        f"bthome-ble with bindkey {res['encrypted_bthome_ble_us']:.1f} us "
+        f"-> {res['encrypted_ratio']:.1f}x (target >= 8x; "
+        f"{res['encrypted_frames']:.0f} frames)"
     )
     print(f"  badge encode into a reused buffer: {res['encode_ours_us']:.2f} us")
     res.update(micropython_section(args.quick))

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from iotedge.core import ad_build, ad_record, badge, bthome, bthome_encode, bthome_objects
+from iotedge.core import ad, ad_build, ad_record, badge, bthome, bthome_encode, bthome_objects
 from iotedge.core import nodeconf2018 as nc
 from iotedge.core import nodeconf2018_encode as nce
-from iotedge.core.errors import AdvertBudgetError
+from iotedge.core.errors import AdvertBudgetError, EncodeError
 
 ROWS = bthome_objects.rows()
 
@@ -65,38 +65,167 @@ def test_multi_object_frames_round_trip(objects: list[tuple[int, int]], trigger:
     assert frame.trigger_based == trigger and frame.out_of_order_at == -1
 
 
-adverts = st.builds(
-    lambda flags, u16, name, sd, mfr: (flags, u16, name, sd, mfr),
-    st.none() | st.integers(0, 255),
-    st.lists(st.integers(0, 0xFFFF), max_size=4),
-    st.none() | st.text(max_size=40),
-    st.lists(st.tuples(st.integers(0, 0xFFFF), st.binary(max_size=40)), max_size=3),
-    st.lists(st.tuples(st.integers(0, 0xFFFF), st.binary(max_size=40)), max_size=3),
+# Every AD type ad_build writes, in the record parse() gives back. ``other`` holds
+# types the record has no field for, so it never carries one of these.
+_KNOWN_TYPES = frozenset(
+    (
+        ad.AD_FLAGS,
+        ad.AD_UUID16_INCOMPLETE,
+        ad.AD_UUID16_COMPLETE,
+        ad.AD_UUID32_INCOMPLETE,
+        ad.AD_UUID32_COMPLETE,
+        ad.AD_UUID128_INCOMPLETE,
+        ad.AD_UUID128_COMPLETE,
+        ad.AD_SHORT_NAME,
+        ad.AD_COMPLETE_NAME,
+        ad.AD_TX_POWER,
+        ad.AD_SERVICE_DATA16,
+        ad.AD_SERVICE_DATA32,
+        ad.AD_SERVICE_DATA128,
+        ad.AD_MANUFACTURER,
+    )
 )
+_uuid128 = st.binary(min_size=16, max_size=16)
+_payload = st.binary(max_size=40)
 
 
-@settings(max_examples=400, deadline=None)
-@given(adverts, st.booleans(), st.booleans())
-def test_build_never_exceeds_the_budget(parts: Any, extended: bool, shorten: bool) -> None:
-    flags, u16, name, sd, mfr = parts
+@st.composite
+def adverts(draw: Any) -> ad_record.Advert:
+    """An ``Advert`` with any mix of every part the builder supports, each in range."""
     adv = ad_record.Advert()
-    adv.flags = flags
-    adv.uuids16 = u16
-    adv.local_name = name
-    adv.service_data = [(0x16, u, d) for u, d in sd]
-    adv.manufacturer_data = mfr
-    budget = 254 if extended else 31
+    adv.flags = draw(st.none() | st.integers(0, 255))
+    adv.uuids16 = draw(st.lists(st.integers(0, 0xFFFF), max_size=4))
+    adv.uuids16_complete = draw(st.booleans())
+    adv.uuids32 = draw(st.lists(st.integers(0, 0xFFFFFFFF), max_size=3))
+    adv.uuids32_complete = draw(st.booleans())
+    adv.uuids128 = draw(st.lists(_uuid128, max_size=2))
+    adv.uuids128_complete = draw(st.booleans())
+    adv.tx_power = draw(st.none() | st.integers(-128, 127))
+    service = st.one_of(
+        st.tuples(st.just(ad.AD_SERVICE_DATA16), st.integers(0, 0xFFFF), _payload),
+        st.tuples(st.just(ad.AD_SERVICE_DATA32), st.integers(0, 0xFFFFFFFF), _payload),
+        st.tuples(st.just(ad.AD_SERVICE_DATA128), _uuid128, _payload),
+    )
+    adv.service_data = draw(st.lists(service, max_size=3))
+    # now and then too long for the extended budget, or for one structure (> 254 bytes)
+    big = st.binary(min_size=240, max_size=260)
+    adv.manufacturer_data = draw(
+        st.lists(st.tuples(st.integers(0, 0xFFFF), _payload | big), max_size=2)
+    )
+    other_type = st.integers(0, 255).filter(lambda t: t not in _KNOWN_TYPES)
+    adv.other = draw(st.lists(st.tuples(other_type, st.binary(max_size=20)), max_size=2))
+    adv.local_name = draw(st.none() | st.text(max_size=40))
+    adv.name_complete = draw(st.booleans())
+    return adv
+
+
+def _check_build(adv: ad_record.Advert, extended: bool, shorten: bool) -> None:
     try:
         data = ad_build.build(adv, extended, shorten)
     except AdvertBudgetError as exc:
         assert exc.reason in ("over-budget", "structure-too-long")
+        # it raised because the structures do not fit: never on something that does
+        sizes = [2 + len(value) for _, value in ad_build.structures_of(adv)]
+        assert sum(sizes) > ad_build.budget_for(extended) or max(sizes) > 256
         return
-    assert len(data) <= budget
+    assert len(data) <= (254 if extended else 31)
     back = ad_record.parse(data)
-    if back.local_name == name or name is None:
-        assert back == adv
-    else:  # shortened on a character boundary
-        assert shorten and not back.name_complete and name.startswith(back.local_name or "")
+    name = adv.local_name
+    if back.local_name != name:  # shortened on a character boundary, sent as 0x08
+        assert shorten and name is not None and not back.name_complete
+        assert name.startswith(back.local_name or "")
+        back.local_name, back.name_complete = name, adv.name_complete
+    assert back == adv  # every part came back as it was
+
+
+def _legacy_example() -> ad_record.Advert:
+    adv = ad_record.Advert()  # 128-bit service data and a complete name in 31 bytes
+    adv.flags = 0x06
+    adv.service_data = [(ad.AD_SERVICE_DATA128, bytes(range(16)), b"\x01")]
+    adv.local_name = "B3C"
+    return adv
+
+
+@settings(max_examples=500, deadline=None)
+@given(adverts(), st.booleans(), st.booleans())
+@example(_legacy_example(), False, False)
+def test_build_never_exceeds_the_budget(
+    adv: ad_record.Advert, extended: bool, shorten: bool
+) -> None:
+    """Every AD type the builder supports round-trips through parse, and the build
+    stays in the legacy (31) or extended (254) budget or raises AdvertBudgetError."""
+    _check_build(adv, extended, shorten)
+
+
+def test_every_supported_ad_type_is_built_and_parsed_back() -> None:
+    """The strategy above draws every type; this pins one advert that has them all."""
+    adv = ad_record.Advert()
+    adv.flags = 0x06
+    adv.uuids16, adv.uuids32, adv.uuids128 = [0xFCD2], [0x12345678], [bytes(range(16))]
+    adv.uuids16_complete = adv.uuids32_complete = adv.uuids128_complete = False
+    adv.tx_power = -12
+    adv.service_data = [
+        (ad.AD_SERVICE_DATA16, 0xFCD2, b"\x40"),
+        (ad.AD_SERVICE_DATA32, 0x12345678, b"\x01"),
+        (ad.AD_SERVICE_DATA128, bytes(range(16, 32)), b"\x02"),
+    ]
+    adv.manufacturer_data = [(0x0590, b"\x05")]
+    adv.other = [(0x19, b"\x40\x02")]  # appearance
+    adv.local_name = "badge"
+    data = ad_build.build(adv, extended=True)
+    types = {t for t, _, _ in ad.iter_ad(data)}
+    assert types == (
+        _KNOWN_TYPES
+        - {ad.AD_SHORT_NAME, ad.AD_UUID16_COMPLETE, ad.AD_UUID32_COMPLETE, ad.AD_UUID128_COMPLETE}
+    ) | {0x19}
+    assert ad_record.parse(data) == adv
+    with pytest.raises(AdvertBudgetError) as info:
+        ad_build.build(adv)  # 90 bytes: not a legacy advert
+    assert info.value.reason == "over-budget"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(-1, 256),
+    st.integers(-1, 0x10000),
+    st.integers(-1, 0x100000000),
+    st.binary(min_size=15, max_size=17),
+    st.integers(-130, 129),
+    st.sampled_from([ad.AD_SERVICE_DATA16, ad.AD_SERVICE_DATA32, ad.AD_SERVICE_DATA128, 0x17]),
+    st.integers(-1, 0x10000),
+    st.integers(-1, 256),
+    st.booleans(),
+)
+def test_build_raises_only_the_documented_errors(
+    flags: int,
+    u16: int,
+    u32: int,
+    u128: bytes,
+    tx: int,
+    sd_type: int,
+    company: int,
+    other_type: int,
+    extended: bool,
+) -> None:
+    """Fields out of range raise EncodeError (out-of-range, bad-uuid, bad-type), too
+    much data AdvertBudgetError, and nothing else escapes; what builds parses back."""
+    adv = ad_record.Advert()
+    adv.flags, adv.uuids16, adv.uuids32, adv.uuids128 = flags, [u16], [u32], [u128]
+    adv.tx_power = tx
+    sd_uuid: Any = u128 if sd_type == ad.AD_SERVICE_DATA128 else u16
+    adv.service_data = [(sd_type, sd_uuid, b"")]
+    adv.manufacturer_data = [(company, b"")]
+    adv.other = [(other_type, b"")]
+    try:
+        data = ad_build.build(adv, extended)
+    except EncodeError as exc:
+        assert exc.reason in ("out-of-range", "bad-uuid", "bad-type")
+        return
+    except AdvertBudgetError as exc:
+        assert exc.reason in ("over-budget", "structure-too-long")
+        return
+    assert len(data) <= (254 if extended else 31)
+    ad_record.parse(data)
 
 
 @settings(max_examples=300, deadline=None)

@@ -18,6 +18,7 @@ def _load(name: str) -> list[dict[str, Any]]:
     doc = json.loads((VECTORS / name).read_text())
     for vector in doc["vectors"]:
         assert vector["source"], vector["name"]
+        assert not vector["name"].endswith(","), vector["name"]  # a stray comma from a copy
     return doc["vectors"]  # type: ignore[no-any-return]
 
 

@@ -49,3 +49,14 @@ def test_speed_figures_name_their_command() -> None:
     section = _section()
     assert "python bench/bench_crypto.py" in section
     assert "python bench/core_footprint.py" in section
+
+
+def test_replay_state_example_imports() -> None:
+    """The replay guard's JSON example is a state ``import_state`` accepts."""
+    from iotedge.core.bthome_replay import ReplayGuard
+
+    block = _section().split('```json\n{"format": "iotedge-replay-guard"', 1)[1]
+    state = json.loads('{"format": "iotedge-replay-guard"' + block.split("\n```", 1)[0])
+    guard = ReplayGuard()
+    guard.import_state(state)
+    assert guard.export_state() == state

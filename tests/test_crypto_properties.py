@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 
+import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
@@ -149,7 +150,8 @@ def test_bthome_any_flipped_bit_after_the_header_is_refused(
 
 
 # A model of the documented policy: per device the last committed counter,
-# least recently committed evicted first beyond the limit.
+# least recently committed evicted first beyond the limit, one kind of id per
+# guard (an id of another kind is refused while the guard holds any device).
 ops = st.lists(
     st.tuples(
         st.sampled_from(["check", "commit", "forget"]),
@@ -168,6 +170,13 @@ def test_replay_guard_follows_the_model(
     guard = ReplayGuard(limit)
     model: dict[bytes | str | int, int] = {}  # insertion order = recency order
     for op, device, counter in ops:
+        if model and type(next(iter(model))) is not type(device):
+            args = (device,) if op == "forget" else (device, counter)
+            with pytest.raises(ReplayError) as info:
+                getattr(guard, op)(*args)
+            assert info.value.reason == "bad-device"
+            assert {d: guard.last(d) for d in model} == model
+            continue
         last = model.get(device)
         refused = last is not None and counter <= last
         if op == "forget":

@@ -1,7 +1,9 @@
 """Fuzz every decoder with 10^6+ random, truncated and bit-flipped inputs per run.
 
 The only exception allowed to escape is the library's own ``IotEdgeError``. The seed
-is printed and can be replayed with ``IOTEDGE_FUZZ_SEED=<seed>``. Mutations are
+and the input count go to the terminal summary of every run, passing or failing
+(``record_property``, printed by tests/conftest.py), and the seed into any failure's
+message; replay a run with ``IOTEDGE_FUZZ_SEED=<seed>``. Mutations are
 cheap on purpose (one truncation, bit flip, byte change, insertion or a random
 buffer per input) so a million inputs take seconds.
 """
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from iotedge.core import ad_record, badge, bthome, bthome_encode, nodeconf2018
 from iotedge.core import nodeconf2018_encode as nce
 from iotedge.core.errors import IotEdgeError
+from tests.conftest import SUMMARY_PROPERTY
 
 KEY = bytes.fromhex("231d39c1d7cc1ab1aee224cd096db932")
 MAC = bytes.fromhex("5448E68F80A5")
@@ -91,9 +94,12 @@ def _decoders() -> list[tuple[str, str, Callable[[bytes], object], int]]:
     ]
 
 
-def test_only_iotedge_errors_escape_the_decoders() -> None:
+def test_only_iotedge_errors_escape_the_decoders(
+    record_property: Callable[[str, object], None],
+) -> None:
     seed = int(os.environ.get("IOTEDGE_FUZZ_SEED", str(random.SystemRandom().randrange(2**32))))
-    print(f"fuzz seed: {seed} (replay with IOTEDGE_FUZZ_SEED={seed})")
+    # recorded before the run, so a crash or a failure still shows it
+    record_property(SUMMARY_PROPERTY, f"fuzz seed {seed} (replay with IOTEDGE_FUZZ_SEED={seed})")
     rng = random.Random(seed)
     corpus = _corpus()
     ran = 0
@@ -113,6 +119,9 @@ def test_only_iotedge_errors_escape_the_decoders() -> None:
                 ) from exc
             ran += 1
     elapsed = time.perf_counter() - started
-    print(f"fuzz: {ran} inputs, {rejected} rejected with IotEdgeError, {elapsed:.1f} s")
+    record_property(
+        SUMMARY_PROPERTY,
+        f"fuzz seed {seed}: {ran} inputs, {rejected} rejected with IotEdgeError, {elapsed:.1f} s",
+    )
     assert ran >= TOTAL
     assert 0 < rejected < ran  # both accepted and rejected inputs were exercised

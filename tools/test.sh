@@ -29,9 +29,16 @@ if [[ "${IOTEDGE_SKIP_INSTALL:-0}" != "1" ]]; then
 fi
 
 rm -f build/micropython-portable-*.json
+mkdir -p build
 
 echo "== pytest (CPython + MicroPython unix port)"
-python -m pytest
+python -m pytest 2>&1 | tee build/pytest.log
+
+echo "== fuzz seed in the log"
+# tests/test_fuzz_decoders.py records its seed and input count for the summary
+# ("recorded for the log"); a run that lost them could not be replayed.
+grep -E "fuzz seed [0-9]+: [0-9]+ inputs" build/pytest.log ||
+  { echo "FAIL: the fuzz seed and input count are not in the pytest output" >&2; exit 1; }
 
 echo "== MicroPython run check"
 python - <<'PY'

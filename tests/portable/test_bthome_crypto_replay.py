@@ -38,18 +38,37 @@ def test_check_never_changes_state_and_commit_rechecks():
     assert guard.last(MAC_A) == 1000
 
 
-def test_devices_are_independent_and_ids_of_each_kind_are_distinct():
-    guard = ReplayGuard()
-    guard.commit(MAC_A, 7)
-    guard.commit(MAC_B, 3)
-    guard.commit("badge-0042", 9)
-    guard.commit(42, 1)
-    guard.check(MAC_B, 4)
-    guard.check("badge-0043", 0)
-    guard.check(43, 0)
-    expect(ReplayError, "duplicate", guard.check, 42, 1)
-    expect(ReplayError, "old-counter", guard.check, "badge-0042", 8)
-    assert len(guard) == 4
+def test_devices_are_independent_for_each_kind_of_id():
+    for first, second in ((MAC_A, MAC_B), ("badge-0042", "badge-0043"), (42, 43)):
+        guard = ReplayGuard()
+        guard.commit(first, 7)
+        guard.commit(second, 3)
+        guard.check(second, 4)
+        expect(ReplayError, "duplicate", guard.check, first, 7)
+        expect(ReplayError, "old-counter", guard.check, second, 2)
+        assert len(guard) == 2
+
+
+def test_one_kind_of_id_per_guard():
+    # The same MAC as bytes and as text would be two devices, each accepting the
+    # other's replays: a guard holding one kind refuses ids of another kind, from
+    # every method, and changes nothing (MicroPython would also warn comparing
+    # bytes with str keys while probing its dict).
+    text_mac = "54:48:E6:8F:80:A5"
+    for held, foreign in ((MAC_A, text_mac), (text_mac, MAC_A), (42, "42"), ("42", 42)):
+        guard = ReplayGuard()
+        guard.commit(held, 7)
+        state = guard.export_state()
+        expect(ReplayError, "bad-device", guard.check, foreign, 8)
+        expect(ReplayError, "bad-device", guard.commit, foreign, 8)
+        expect(ReplayError, "bad-device", guard.last, foreign)
+        expect(ReplayError, "bad-device", guard.forget, foreign)
+        assert guard.export_state() == state
+        # Empty again (everything forgotten), the guard takes any one kind.
+        assert guard.forget(held) is True
+        guard.commit(foreign, 1)
+        assert guard.last(foreign) == 1
+        expect(ReplayError, "bad-device", guard.check, held, 8)
 
 
 def test_bad_counters_and_ids_are_refused():
@@ -59,6 +78,7 @@ def test_bad_counters_and_ids_are_refused():
     expect(ReplayError, "bad-counter", guard.commit, MAC_A, "5")
     expect(ReplayError, "bad-device", guard.check, bytearray(MAC_A), 1)
     expect(ReplayError, "bad-device", guard.commit, (1, 2), 1)
+    expect(ReplayError, "bad-device", guard.commit, True, 1)
     expect(ReplayError, "bad-limit", ReplayGuard, 0)
     assert len(guard) == 0
 
@@ -95,26 +115,36 @@ def test_forget_lets_a_restarted_device_back_in():
 
 def test_state_survives_export_json_import():
     gc.collect()
-    guard = ReplayGuard(4)
+    guard = ReplayGuard(3)
     guard.commit(MAC_A, 0xFFFFFFFF)
-    guard.commit("hex:not-a-mac", 5)  # a str that looks like an encoded id
-    guard.commit(17, 6)
+    guard.commit(h("0102030405"), 6)
     guard.commit(MAC_B, 7)
     text = json.dumps(guard.export_state())
     state = json.loads(text)
     assert state["devices"][0] == ["hex:5448e68f80a5", 0xFFFFFFFF]  # oldest first
-    assert state["devices"][1] == ["str:hex:not-a-mac", 5]
-    restored = ReplayGuard(4)
+    restored = ReplayGuard(3)
     restored.import_state(state)
-    assert len(restored) == 4
+    assert len(restored) == 3
     assert restored.last(MAC_A) == 0xFFFFFFFF
-    assert restored.last("hex:not-a-mac") == 5
-    assert restored.last(17) == 6
+    assert restored.last(h("0102030405")) == 6
     expect(ReplayError, "duplicate", restored.check, MAC_B, 7)
     # Recency survives too: the next new device evicts MAC_A, the oldest.
-    restored.commit("new", 1)
+    restored.commit(h("ffffffffffff"), 1)
     assert restored.last(MAC_A) is None
     assert restored.last(MAC_B) == 7
+    # str and int ids (in guards of their own) come back as what they were.
+    for ids, first in (
+        (("hex:not-a-mac", "badge-1"), ["str:hex:not-a-mac", 5]),  # looks encoded
+        ((17, 0), [17, 5]),
+    ):
+        guard = ReplayGuard()
+        for i, device in enumerate(ids):
+            guard.commit(device, 5 + i)
+        state = json.loads(json.dumps(guard.export_state()))
+        assert state["devices"][0] == first
+        restored = ReplayGuard()
+        restored.import_state(state)
+        assert [restored.last(device) for device in ids] == [5, 6]
 
 
 def test_import_into_a_smaller_guard_keeps_the_newest():
@@ -146,6 +176,8 @@ def test_bad_state_is_refused_and_changes_nothing():
         {"format": "iotedge-replay-guard", "version": 1, "devices": [["hex:zz", 1]]},
         {"format": "iotedge-replay-guard", "version": 1, "devices": [["plain", 1]]},
         {"format": "iotedge-replay-guard", "version": 1, "devices": [[1.5, 1]]},
+        {"format": "iotedge-replay-guard", "version": 1, "devices": [["hex:01", 1], ["str:a", 2]]},
+        {"format": "iotedge-replay-guard", "version": 1, "devices": [["str:a", 1], [7, 2]]},
     )
     for state in bad_states:
         expect(ReplayError, "bad-state", guard.import_state, state)

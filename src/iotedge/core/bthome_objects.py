@@ -24,7 +24,8 @@
 # snake_case; several ids share a name (temperature 0x02/0x45/0x57/0x58, ...), the
 # id says which encoding was used. Binary sensors that would share a name with a
 # measurement get their own (0x15 ``battery_low``, 0x10 ``power_on``, ...).
-# tests/test_bthome_codec_table.py checks every row against bthome-ble.
+# tests/test_bthome_codec_interop.py (test_object_table_matches_bthome_ble) checks every
+# row against bthome-ble's MEAS_TYPES.
 
 from ._compat import const
 

@@ -21,6 +21,19 @@ if TYPE_CHECKING:
     from typing import Any
 
 _COUNTER_MAX = 0xFFFFFFFF  # not const(): above MicroPython's small-int range
+_KIND_NAMES = ("bytes", "str", "int")
+
+
+def _kind_of(device: "Any") -> int:
+    # 0 bytes, 1 str, 2 int. A bool is refused on both interpreters (CPython calls
+    # it an int, MicroPython does not; export_state could not round-trip one).
+    if isinstance(device, bytes):
+        return 0
+    if isinstance(device, str):
+        return 1
+    if isinstance(device, int) and not isinstance(device, bool):
+        return 2
+    raise ReplayError("bad-device", "device ids are bytes, str or int")
 
 
 def _encode_device(device: "bytes | str | int") -> "str | int":
@@ -62,8 +75,14 @@ class ReplayGuard:
     #   is refused until an operator calls ``forget(device)``.
     # * ``export_state()`` / ``import_state()`` persist it as JSON-ready data.
     #
-    # ``device`` is any of ``bytes`` (a MAC), ``str`` or ``int`` (a badge id).
-    # Counters are unsigned 32-bit. Not thread-safe: one owner, or a lock around it.
+    # ``device`` is any of ``bytes`` (a MAC), ``str`` or ``int`` (a badge id), one
+    # kind per guard: the first device committed (or imported) sets it, and a
+    # device of another kind raises ReplayError ``"bad-device"`` from every method
+    # until the guard is empty again. A MAC passed as bytes on one path and as
+    # text on another would be two devices, each accepting the other's replays;
+    # and MicroPython compares bytes with str keys while probing a dict, with a
+    # warning each time. Counters are unsigned 32-bit. Not thread-safe: one owner,
+    # or a lock around it.
 
     def __init__(self, max_devices: int = 1024) -> None:
         if not isinstance(max_devices, int) or max_devices < 1:
@@ -73,21 +92,34 @@ class ReplayGuard:
         self._last: "dict[Any, int]" = {}
         self._seen: "dict[Any, int]" = {}  # device -> commit tick, for eviction order
         self._tick = 0
+        self._kind = -1  # the kind of id held (see _kind_of), -1 while empty
 
     def __len__(self) -> int:
         return len(self._last)
 
+    def _same_kind(self, device: "Any") -> "Any":
+        # ``device`` itself, once it is known to be of the kind this guard holds.
+        kind = _kind_of(device)
+        if kind != self._kind and self._kind >= 0:
+            raise ReplayError(
+                "bad-device",
+                "this guard holds "
+                + _KIND_NAMES[self._kind]
+                + " device ids, not "
+                + _KIND_NAMES[kind]
+                + " (one kind of id per guard)",
+            )
+        return device
+
     def last(self, device: "bytes | str | int") -> "int | None":
         """The last accepted counter of ``device``, or None if unknown."""
-        return self._last.get(device)
+        return self._last.get(self._same_kind(device))
 
     def check(self, device: "bytes | str | int", counter: int) -> None:
         """Raise ReplayError unless ``counter`` is above the last accepted one."""
         if not isinstance(counter, int) or counter < 0 or counter > _COUNTER_MAX:
             raise ReplayError("bad-counter", "the counter is an unsigned 32-bit integer")
-        if not isinstance(device, (bytes, str, int)):
-            raise ReplayError("bad-device", "device ids are bytes, str or int")
-        last = self._last.get(device)
+        last = self._last.get(self._same_kind(device))
         if last is None or counter > last:
             return
         if counter == last:
@@ -103,6 +135,7 @@ class ReplayGuard:
         self._store(device, counter)
 
     def _store(self, device: "Any", counter: int) -> None:
+        self._kind = _kind_of(device)
         self._tick += 1
         self._last[device] = counter
         self._seen[device] = self._tick
@@ -123,9 +156,11 @@ class ReplayGuard:
 
     def forget(self, device: "bytes | str | int") -> bool:
         """Drop ``device`` (its next counter is accepted); True if it was known."""
-        if device in self._last:
+        if self._same_kind(device) in self._last:
             del self._last[device]
             del self._seen[device]
+            if not self._last:
+                self._kind = -1
             return True
         return False
 
@@ -146,7 +181,7 @@ class ReplayGuard:
         entries = state.get("devices")
         if not isinstance(entries, list):
             raise ReplayError("bad-state", "devices must be a list")
-        loaded = []
+        loaded: "list[tuple[Any, int]]" = []
         for entry in entries:
             if not isinstance(entry, (list, tuple)) or len(entry) != 2:
                 raise ReplayError("bad-state", "each device is [id, counter]")
@@ -155,10 +190,14 @@ class ReplayGuard:
                 raise ReplayError("bad-state", "counter " + repr(counter) + " is not an integer")
             if counter < 0 or counter > _COUNTER_MAX:
                 raise ReplayError("bad-state", "counter " + str(counter) + " is out of range")
-            loaded.append((_decode_device(entry[0]), counter))
+            device = _decode_device(entry[0])
+            if loaded and _kind_of(device) != _kind_of(loaded[0][0]):
+                raise ReplayError("bad-state", "devices of more than one kind of id")
+            loaded.append((device, counter))
         self._last = {}
         self._seen = {}
         self._tick = 0
+        self._kind = -1
         self.evictions = 0
         for device, counter in loaded:
             self._store(device, counter)
