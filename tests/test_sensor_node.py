@@ -145,27 +145,62 @@ def test_node_publishes_every_value_through_broker_and_wifi_loss(
     assert "mqtt: connection dropped" in node.output()
 
 
+def json_texts(text: str) -> tuple[str, str]:
+    """Exact text of the temperature and humidity (JSON floats are only for consumers)."""
+    return (
+        text.split('"temperature":')[1].split(",")[0],
+        text.split('"humidity":')[1].split(",")[0],
+    )
+
+
+def json_index(text: str) -> int:
+    """The schedule index a JSON reading measured; both values must name the same one."""
+    t_text, h_text = json_texts(text)
+    index = TEMPERATURE_INDEX[parse_tenths(t_text)]
+    assert HUMIDITY_INDEX[parse_tenths(h_text)] == index, text
+    return index
+
+
+# Faults for the pulse-capture backend, by trigger: single ones are retried unseen; three
+# in a row exhaust the 2 retries and publish the backend's reason on pico/error/dht22.
+PULSE_FAULTS = {
+    3: "drop-edge",
+    6: "no-response",
+    7: "no-response",
+    8: "no-response",
+    11: "truncate",
+    12: "truncate",
+    13: "drop-edge",  # bits 6-7 of humidity 97.6 % are 1, 1: a 190 us merged high
+    15: "checksum",
+}
+
+
 def test_node_json_ble_and_clone_sensor(tmp_path: Path, mosquitto: Mosquitto) -> None:
-    sim = write_sim(tmp_path / "sim.json", clone=True, jitter_us=20)
+    sim = write_sim(tmp_path / "sim.json", PULSE_FAULTS, clone=True, jitter_us=20)
     sub = Subscriber(mosquitto.port, "pico/#")
     config = node_config(
         tmp_path, mosquitto, format="json", ble_bthome=True, dht_backend="pulses", ble_name="node-t"
     )
     node = start_node(tmp_path, config, sim)
+
+    def past_the_faults(s: Subscriber) -> bool:
+        # Measurement n is read at trigger n + 1: index 16 comes after the last fault.
+        return any(json_index(p.decode()) >= 16 for p in s.on("pico/dht22"))
+
     try:
-        sub.wait_for(lambda s: len(s.on("pico/dht22")) >= 5, what="5 JSON readings")
+        sub.wait_for(past_the_faults, timeout=40, what="readings past the injected faults")
     finally:
         node.stop()
     sub.close()
+    # Each run of three faults surfaced once, as the pulse backend's own reason.
+    assert sub.on("pico/error/dht22") == [b"no-response", b"too-few-pulses"]
+    assert node.output().count("node: dht:") == 2
     docs = [json.loads(p) for p in sub.on("pico/dht22")]
     raw = [p.decode() for p in sub.on("pico/dht22")]
     seen = []
     for doc, text in zip(docs, raw, strict=False):
-        # Exact text of each number (JSON floats are only for consumers).
-        t_text = text.split('"temperature":')[1].split(",")[0]
-        h_text = text.split('"humidity":')[1].split(",")[0]
-        index = TEMPERATURE_INDEX[parse_tenths(t_text)]
-        assert HUMIDITY_INDEX[parse_tenths(h_text)] == index, text
+        t_text, h_text = json_texts(text)
+        index = json_index(text)
         assert doc["internal"] == float(INTERNAL)
         seen.append((doc["seq"], index))
         t, h = SCHEDULE[index]
@@ -173,6 +208,8 @@ def test_node_json_ble_and_clone_sensor(tmp_path: Path, mosquitto: Mosquitto) ->
     assert [s for s, _ in seen] == list(range(len(seen)))
     assert_strictly_increasing([i for _, i in seen])
     assert seen[0][1] == 0
+    # A faulty trigger n loses measurement n - 1; none of those was ever published.
+    assert not {n - 1 for n in PULSE_FAULTS} & {i for _, i in seen}
     assert any(SCHEDULE[i][0] < 0 for _, i in seen)  # clone encoding of negatives read right
 
     # What the node put on air: BTHome v2 with the same values (0.01 units).
@@ -182,9 +219,12 @@ def test_node_json_ble_and_clone_sensor(tmp_path: Path, mosquitto: Mosquitto) ->
     for line, (seq, index) in zip(adverts, seen, strict=False):
         frame = bthome.decode_advert(bytes.fromhex(line.split()[1]))
         assert frame.name == "node-t"
-        assert frame.find(0x00)[2] == seq & 0xFF
-        assert frame.find(0x02)[2] == SCHEDULE[index][0] * 10
-        assert frame.find(0x03)[2] == SCHEDULE[index][1] * 10
+        values = {oid: obj[2] for oid in (0x00, 0x02, 0x03) if (obj := frame.find(oid))}
+        assert values == {
+            0x00: seq & 0xFF,
+            0x02: SCHEDULE[index][0] * 10,
+            0x03: SCHEDULE[index][1] * 10,
+        }
 
 
 def test_watchdog_resets_a_stuck_node(tmp_path: Path, mosquitto: Mosquitto) -> None:
