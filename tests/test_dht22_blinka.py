@@ -11,6 +11,7 @@ from __future__ import annotations
 import array
 import types
 from collections.abc import Iterator
+from typing import Any
 
 import adafruit_dht
 import pytest
@@ -80,7 +81,7 @@ def make_device(
 
 def backend(device: adafruit_dht.DHT22, **policy: int) -> tuple[BlinkaDHT22, FakeClock]:
     clock = FakeClock()
-    args = {"max_age_ms": 0, **policy}
+    args: dict[str, Any] = {"max_age_ms": 0, **policy}
     sensor = BlinkaDHT22(
         device=device,
         policy=dht22_policy.ReadPolicy(**args),
@@ -175,3 +176,44 @@ def test_value_rebuild() -> None:
     assert tenths_from_adafruit(-0.0, 0.0) == (0, 0)
     with pytest.raises(DHTRangeError):
         tenths_from_adafruit(-50.0, 10.0)  # -50.0 sign-magnitude, -3226.8 clone: neither
+
+
+@pytest.mark.parametrize("name", ["_last_called", "_temperature", "_humidity"])
+def test_a_device_without_the_private_attributes_fails_at_construction(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Another adafruit_dht release that renamed an internal fails when the backend is
+    built, naming the attribute and the supported versions, not mid-read."""
+    device = bitbang_device(SimulatedDHT22(215, 456))
+    delattr(device, name)
+    with pytest.raises(DHTError) as info:
+        backend(device)
+    assert info.value.reason == "unsupported-adafruit-dht"
+    text = str(info.value)
+    assert f"adafruit_dht.DHT22 has no {name};" in text
+    assert "adafruit-circuitpython-dht >=4.0,<5" in text
+    assert f"installed: {adafruit_dht.__version__}" in text
+
+
+def test_the_guard_names_every_missing_attribute_at_once() -> None:
+    class Renamed:  # a hypothetical 5.x device: public API only
+        def measure(self) -> None:
+            raise AssertionError("never read")
+
+        def exit(self) -> None:
+            return None
+
+    with pytest.raises(DHTError, match="Renamed has no _last_called, _temperature, _humidity;"):
+        BlinkaDHT22(device=Renamed())
+    with pytest.raises(DHTError, match="has no measure, exit;"):
+        BlinkaDHT22(device=types.SimpleNamespace(_last_called=0, _temperature=0, _humidity=0))
+
+
+def test_the_guard_accepts_the_installed_release() -> None:
+    from importlib import metadata
+
+    version = metadata.version("adafruit-circuitpython-dht")
+    assert version == adafruit_dht.__version__
+    major, minor = (int(x) for x in version.split(".")[:2])
+    assert (4, 0) <= (major, minor) < (5, 0)
+    backend(bitbang_device(SimulatedDHT22(215, 456)))  # no error

@@ -295,7 +295,8 @@ class Node:
         self.publish(messages)
         self.advertise(result)
         self.seq += 1
-        log("reading", self.seq, format_tenths(result[0]), format_tenths(result[1]))
+        # "at": the ticks_ms of the read (the publish follows it), for interval checks.
+        log("reading", self.seq, format_tenths(result[0]), format_tenths(result[1]), "at", now)
 
     def run(self):
         log("start", self.c["client_id"], "interval", self.c["interval_ms"], "ms")

@@ -28,10 +28,14 @@ class BuiltinDHT22:
         try:
             sensor.measure()
         except OSError as exc:
+            # No "raise ... from exc": MicroPython prints "Warning: exception chaining not
+            # supported" for it, on the board's console, at every failed read.
             if exc.args and exc.args[0] == errno.ETIMEDOUT:
-                raise DHTNoResponseError("no-response", "dht: no answer to the start signal")
-            raise DHTError("backend-error", "dht: " + repr(exc))
+                # The module times out the same way whether the sensor never answered or
+                # stopped mid-frame.
+                raise DHTNoResponseError("no-response", "dht: ETIMEDOUT, no answer or a cut frame")  # noqa: B904
+            raise DHTError("backend-error", "dht: " + repr(exc))  # noqa: B904
         except Exception as exc:  # the module's checksum error: decode_frame explains it
             if "checksum" not in str(exc):
-                raise DHTError("backend-error", "dht: " + repr(exc))
+                raise DHTError("backend-error", "dht: " + repr(exc))  # noqa: B904
         return dht22.decode_frame(sensor.buf)

@@ -1,8 +1,13 @@
 """DHT22 by pulse capture, for boards without the ``dht`` module.
 
 Sends the start signal, then times the sensor's high pulses with
-``machine.time_pulse_us`` and hands the widths to ``iotedge.core.dht22.read_pulses``
-(threshold 49 us, tolerant of +/-20 us of jitter). Interrupts are off while
+``machine.time_pulse_us`` and hands the 40 bit widths (after the response high) to
+``iotedge.core.dht22.read_pulses`` (threshold 49 us, tolerant of +/-20 us of jitter).
+Errors: ``DHTNoResponseError`` (``no-response``) when the line never goes low after
+the start signal; ``DHTPulseError`` ``too-few-pulses`` when the capture ends early (a
+missed edge, a frame cut short, the line stuck low or high mid-frame: each wait is
+bounded by a 250 us timeout) and ``bad-width`` for a bit high longer than 110 us;
+``DHTChecksumError`` / ``DHTRangeError`` from the frame. Interrupts are off while
 capturing: each call has only the 50 us low between bits to re-arm, so keep the
 loop tight (on slow ports prefer the ``dht`` module or a PIO program).
 """
@@ -54,4 +59,7 @@ class PulseDHT22:
         widths = self.capture()
         if widths is None:
             raise DHTNoResponseError("no-response", "no response low after the start signal")
-        return dht22.read_pulses(widths)
+        # widths[0] is always the sensor's 80 us response high: decode only the bits,
+        # so a capture that lost an edge has 39 and fails as too-few-pulses instead of
+        # shifting the response high into bit 0 (then only the checksum caught it).
+        return dht22.read_pulses(widths[1:])

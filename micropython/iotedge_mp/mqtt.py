@@ -8,6 +8,14 @@ raises ``OSError`` instead of hanging), QoS 1 publishes that wait for their PUBA
 and ``check()`` to answer the broker and notice a closed connection. It runs on the
 unix port and on boards (Pico W, ESP32) alike. No TLS (add ``ssl.wrap_socket`` where
 the port has it).
+
+Every packet from the broker is read the same way: its remaining length decoded in
+full (1 to 4 bytes of 7 bits, up to 268435455), then checked against ``max_packet``
+(default 256 bytes; the packets this publish-only client expects carry 0 or 2) before
+a byte of the body is read: ``socket.read(n)`` allocates ``n`` bytes at once, so a
+broker, or a corrupted length, could otherwise ask a 264 KiB board for 256 MB. An
+oversized or malformed length raises ``MQTTException`` and closes the socket (the
+stream cannot be resynchronised); the caller reconnects.
 """
 
 import socket
@@ -21,6 +29,8 @@ PUBACK = 0x40
 PINGREQ = 0xC0
 PINGRESP = 0xD0
 DISCONNECT = 0xE0
+
+MAX_PACKET = 256
 
 
 class MQTTException(Exception):
@@ -37,6 +47,20 @@ def _remaining_length(n):
             return out
 
 
+def read_length(read_byte):
+    """Decode an MQTT remaining length, calling ``read_byte()`` for each of its 1-4 bytes."""
+    length = 0
+    shift = 0
+    while True:
+        byte = read_byte()
+        length |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return length
+        shift += 7
+        if shift > 21:
+            raise MQTTException("bad remaining length: a fifth length byte")
+
+
 def _string(data):
     if isinstance(data, str):
         data = data.encode()
@@ -45,9 +69,18 @@ def _string(data):
 
 class MQTTClient:
     def __init__(
-        self, client_id, server, port=0, user=None, password=None, keepalive=0, timeout=5
+        self,
+        client_id,
+        server,
+        port=0,
+        user=None,
+        password=None,
+        keepalive=0,
+        timeout=5,
+        max_packet=MAX_PACKET,
     ):
         self.client_id = client_id
+        self.max_packet = max_packet
         self.server = server
         self.port = port or 1883
         self.user = user
@@ -86,19 +119,31 @@ class MQTTClient:
             data += chunk
         return data
 
-    def _packet(self):
-        """(type byte, body) of the next packet from the broker."""
-        head = self._recv(1)[0]
-        length = 0
-        shift = 0
-        while True:
-            byte = self._recv(1)[0]
-            length |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                break
-            shift += 7
-            if shift > 21:
-                raise MQTTException("bad remaining length")
+    def _byte(self):
+        return self._recv(1)[0]
+
+    def _packet(self, head=-1):
+        """(type byte, body) of the next packet from the broker (``head`` if already read).
+
+        A malformed or oversized remaining length closes the socket and raises
+        MQTTException before anything is allocated for the body.
+        """
+        try:
+            if head < 0:
+                head = self._byte()
+            length = read_length(self._byte)
+            if length > self.max_packet:
+                raise MQTTException(
+                    "packet 0x"
+                    + hex(head)[2:]
+                    + " declares "
+                    + str(length)
+                    + " bytes, over max_packet "
+                    + str(self.max_packet)
+                )
+        except MQTTException:
+            self.close()
+            raise
         return head, self._recv(length) if length else b""
 
     def connect(self, clean_session=True):
@@ -125,7 +170,7 @@ class MQTTClient:
             if head != CONNACK or len(ack) != 2:
                 raise MQTTException("expected CONNACK")
             if ack[1] != 0:
-                raise MQTTException("connection refused, code %d" % ack[1])
+                raise MQTTException("connection refused, code " + str(ack[1]))
             return ack[0] & 1
         except Exception:
             self.close()
@@ -191,7 +236,4 @@ class MQTTClient:
         if first == b"":
             raise OSError("connection closed by broker")
         if first:
-            length = self._recv(1)[0]
-            if length:
-                self._recv(length)
-            self._handle(first[0])
+            self._handle(self._packet(first[0])[0])

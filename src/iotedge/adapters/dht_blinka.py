@@ -16,6 +16,14 @@ pulse capture and bit decoding and fixes what it gets wrong:
   tells the encodings apart by range and validates both fields.
 * **Retries and the stale first read**: done by the policy, with backoff.
 
+It reaches into three private attributes of ``adafruit_dht.DHTBase`` (no public API
+does what it needs): ``_last_called`` (cleared so every ``measure()`` really reads),
+``_temperature`` and ``_humidity`` (the values, read without the properties' own
+``measure()``). :func:`check_device` checks all of them at construction, so another
+adafruit_dht version fails there with a precise error, never mid-read. They are
+present in every release from 4.0.0 to 4.0.12 (the one tested); the ``dht`` extra
+pins that major version.
+
 adafruit_dht and board are imported only when a device is opened here.
 """
 
@@ -33,6 +41,34 @@ from iotedge.core.errors import (
     DHTRangeError,
 )
 from iotedge.hal.sensor import PolicySensor, Reading, monotonic_ms, sleep_ms
+
+# What this backend uses of an adafruit_dht device, and the releases known to have it.
+PRIVATE_ATTRIBUTES = ("_last_called", "_temperature", "_humidity")
+PUBLIC_METHODS = ("measure", "exit")
+SUPPORTED_VERSIONS = "adafruit-circuitpython-dht >=4.0,<5 (4.0.0 to 4.0.12 checked)"
+
+
+def _installed_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("adafruit-circuitpython-dht")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def check_device(device: Any) -> None:
+    """DHTError ``unsupported-adafruit-dht`` unless ``device`` has every attribute used here."""
+    missing = [name for name in PRIVATE_ATTRIBUTES if not hasattr(device, name)]
+    missing += [name for name in PUBLIC_METHODS if not callable(getattr(device, name, None))]
+    if missing:
+        kind = type(device)
+        raise DHTError(
+            "unsupported-adafruit-dht",
+            f"{kind.__module__}.{kind.__qualname__} has no {', '.join(missing)}; "
+            f"this backend supports {SUPPORTED_VERSIONS}, installed: {_installed_version()}",
+        )
+
 
 # adafruit_dht 4.0.x RuntimeError messages (prefix match) -> our error.
 _MESSAGES: tuple[tuple[str, type[DHTError], str], ...] = (
@@ -96,8 +132,7 @@ class BlinkaDHT22:
         sleep: Callable[[int], object] = sleep_ms,
     ) -> None:
         self.device = device if device is not None else open_device(pin, use_pulseio)
-        if not hasattr(self.device, "_last_called"):
-            raise DHTError("backend-error", "unsupported adafruit_dht version (no _last_called)")
+        check_device(self.device)
         self._sensor = PolicySensor("blinka", self.read_raw, policy, clock_ms, sleep)
         self.policy = self._sensor.policy
 
