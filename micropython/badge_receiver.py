@@ -23,6 +23,7 @@ advertiser address: anyone can spoof an address, so it saves work, never
 replaces the signature check.
 """
 
+import errno
 import os
 import time
 
@@ -35,6 +36,21 @@ _IRQ_SCAN_RESULT = const(5)
 _QUEUE_MAX = const(16)
 
 
+class WindowReadError(Exception):
+    """The replay-window file could not be read, for a reason other than its absence.
+
+    Only "no such file" (ENOENT) means a badge that never accepted anything; any
+    other failure (I/O error, a folder in its place, a full or corrupt filesystem)
+    must stop the receiver, since starting from an empty window would let every
+    frame already accepted be accepted again. ``errno`` is the OSError's code.
+    """
+
+    def __init__(self, path, code):
+        super().__init__("cannot read replay window " + path + ": errno " + str(code))
+        self.path = path
+        self.errno = code
+
+
 class FileStore:
     """Replay-window store in one file, replaced atomically (write temp, rename)."""
 
@@ -43,11 +59,15 @@ class FileStore:
         self.writes = 0
 
     def load(self):
+        """The file's bytes; None only when it does not exist (a fresh badge)."""
         try:
             with open(self.path, "rb") as f:
                 return f.read()
-        except OSError:
-            return None
+        except OSError as exc:
+            code = exc.args[0] if exc.args else -1
+            if code == errno.ENOENT:
+                return None
+            raise WindowReadError(self.path, code) from None
 
     def save(self, data):
         tmp = self.path + ".tmp"

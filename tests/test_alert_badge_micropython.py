@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 from iotedge.core import ed25519
 from iotedge.core.alert_auth import HmacKey
@@ -54,7 +55,7 @@ print("FILTERED " + str(badge.filtered) + " WRITES " + str(badge.receiver.store.
 def _messages() -> list[list[bytes]]:
     key = HmacKey(KEY, 0xFFFF)
     out = []
-    bodies = [
+    bodies: list[tuple[int, dict[str, Any]]] = [
         (TYPE_ALERT, {"text": "Evacuate Hall A now, use exit B", "ttl": 30}),
         (TYPE_LED, {"code": 2, "red": 255, "ttl": 10}),
         (
@@ -140,3 +141,37 @@ def test_address_prefilter_is_only_a_prefilter(tmp_path: Path) -> None:
     # ...and with it, forged frames from that (spoofable) address are still refused.
     messages, counts, _ = _play(driver, str(keyring), str(window), str(stream), GATEWAY.hex())
     assert len(messages) == 4 and counts.get("bad-tag", 0) == 3
+
+
+LOAD_DRIVER = """
+import sys
+from badge_receiver import BadgeReceiver
+
+try:
+    badge = BadgeReceiver(sys.argv[1], sys.argv[2], print)
+except Exception as exc:
+    print("REFUSED " + type(exc).__name__ + " " + str(exc.errno) + " " + str(exc))
+else:
+    print("STARTED " + repr(badge.receiver.state_bytes()))
+"""
+
+
+def test_unreadable_window_file_is_an_error_not_a_fresh_badge(tmp_path: Path) -> None:
+    keyring, _, _ = _write_inputs(tmp_path)
+    driver = tmp_path / "load.py"
+    driver.write_text(LOAD_DRIVER)
+
+    def start(window: Path) -> str:
+        args = [str(driver), str(keyring), str(window)]
+        proc = run_micropython(args, extra_path=[ROOT / "micropython"])
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout.strip()
+
+    # Absent (ENOENT): the one case that means a badge that never accepted anything.
+    assert start(tmp_path / "absent.bin").startswith("STARTED ")
+    # Present but unreadable (here a folder in its place: EISDIR on read): refusing to
+    # start is the only safe answer, an empty window would reopen every replay.
+    unreadable = tmp_path / "window.bin"
+    unreadable.mkdir()
+    out = start(unreadable)
+    assert out.startswith("REFUSED WindowReadError 21 cannot read replay window "), out
