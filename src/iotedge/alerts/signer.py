@@ -29,6 +29,7 @@ from iotedge.alerts.keys import SigningKey, ed25519_sign
 from iotedge.core.alert_auth import HmacKey
 from iotedge.core.alert_encode import encode_body
 from iotedge.core.alert_frame import MAX_COUNTER, SCHEME_ED25519
+from iotedge.core.alert_keyring import type_names
 from iotedge.core.alert_sign import build_ed25519_frames, build_hmac_frames
 from iotedge.core.errors import KeyringError
 
@@ -138,6 +139,13 @@ class Signer:
         ``fields`` as for ``core.alert_messages.encode_body``; ``issued`` defaults
         to the current unix minute.
         """
+        if not self.key.types >> msg_type & 1:
+            # Badges would refuse it (type-not-allowed): don't spend a counter on it.
+            raise KeyringError(
+                "type-not-allowed",
+                f"this key file may sign {','.join(type_names(self.key.types))}, "
+                f"not type {msg_type}",
+            )
         fields = dict(fields)
         fields.setdefault("issued", unix_minutes(now))
         body = encode_body(msg_type, fields)  # refuse bad fields before using a counter
