@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 from iotedge.core import ed25519
 from iotedge.core.alert_auth import HmacKey
 from iotedge.core.alert_encode import encode_body
 from iotedge.core.alert_frame import SCHEME_ED25519
 from iotedge.core.alert_keyring import KeyEntry, Keyring
-from iotedge.core.alert_messages import TYPE_ALERT, TYPE_LED, TYPE_SCHEDULE
+from iotedge.core.alert_messages import TYPE_ALERT, TYPE_LED, TYPE_SCHEDULE, TYPE_TIME
 from iotedge.core.alert_sign import build_ed25519_frames, build_hmac_frames
 from tests._mpy import ROOT, run_micropython
 
@@ -54,7 +55,7 @@ print("FILTERED " + str(badge.filtered) + " WRITES " + str(badge.receiver.store.
 def _messages() -> list[list[bytes]]:
     key = HmacKey(KEY, 0xFFFF)
     out = []
-    bodies = [
+    bodies: list[tuple[int, dict[str, Any]]] = [
         (TYPE_ALERT, {"text": "Evacuate Hall A now, use exit B", "ttl": 30}),
         (TYPE_LED, {"code": 2, "red": 255, "ttl": 10}),
         (
@@ -140,3 +141,86 @@ def test_address_prefilter_is_only_a_prefilter(tmp_path: Path) -> None:
     # ...and with it, forged frames from that (spoofable) address are still refused.
     messages, counts, _ = _play(driver, str(keyring), str(window), str(stream), GATEWAY.hex())
     assert len(messages) == 4 and counts.get("bad-tag", 0) == 3
+
+
+LOAD_DRIVER = """
+import sys
+from badge_receiver import BadgeReceiver
+
+try:
+    badge = BadgeReceiver(sys.argv[1], sys.argv[2], print)
+except Exception as exc:
+    print("REFUSED " + type(exc).__name__ + " " + str(exc.errno) + " " + str(exc))
+else:
+    print("STARTED " + repr(badge.receiver.state_bytes()))
+"""
+
+
+def test_unreadable_window_file_is_an_error_not_a_fresh_badge(tmp_path: Path) -> None:
+    keyring, _, _ = _write_inputs(tmp_path)
+    driver = tmp_path / "load.py"
+    driver.write_text(LOAD_DRIVER)
+
+    def start(window: Path) -> str:
+        args = [str(driver), str(keyring), str(window)]
+        proc = run_micropython(args, extra_path=[ROOT / "micropython"])
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout.strip()
+
+    # Absent (ENOENT): the one case that means a badge that never accepted anything.
+    assert start(tmp_path / "absent.bin").startswith("STARTED ")
+    # Present but unreadable (here a folder in its place: EISDIR on read): refusing to
+    # start is the only safe answer, an empty window would reopen every replay.
+    unreadable = tmp_path / "window.bin"
+    unreadable.mkdir()
+    out = start(unreadable)
+    assert out.startswith("REFUSED WindowReadError 21 cannot read replay window "), out
+
+
+CLOCK_DRIVER = """
+import sys
+from badge_receiver import BadgeReceiver
+
+got = []
+badge = BadgeReceiver(sys.argv[1], sys.argv[2], got.append, clock_trusted=False)
+with open(sys.argv[3]) as f:
+    for line in f:
+        adv, uptime = line.split()
+        message = badge.on_advert(b"", bytes.fromhex(adv), int(uptime))
+        print("FED " + badge.receiver.reason + " " + str(badge.clock_trusted))
+print("CLOCK " + str(badge.clock_offset) + " " + str(badge.tz_quarters))
+"""
+
+
+def test_signed_time_message_makes_the_clock_trusted(tmp_path: Path) -> None:
+    keyring, _, _ = _write_inputs(tmp_path)
+    key = HmacKey(KEY, 0xFFFF)
+    two_hours_ago = ((NOW - 7200) // 60) & 0xFFFF
+
+    def frame(counter: int, msg_type: int, fields: dict[str, Any]) -> bytes:
+        return build_hmac_frames(key, 1, counter, msg_type, encode_body(msg_type, fields))[0]
+
+    stale = {"code": 1, "red": 9, "ttl": 30, "issued": two_hours_ago}
+    stream = [
+        # The badge has booted (uptime 40 s) and knows no date: TTLs cannot be judged.
+        (frame(1, TYPE_LED, stale), 40),
+        (frame(2, TYPE_TIME, {"unix": NOW, "tz_quarters": 4, "ttl": 5, "issued": MINUTE}), 50),
+        # Now the same kind of two-hour-old message is refused, a fresh one accepted.
+        (frame(3, TYPE_LED, stale), 60),
+        (frame(4, TYPE_LED, {"code": 1, "red": 9, "ttl": 30, "issued": MINUTE}), 70),
+    ]
+    path = tmp_path / "clock.txt"
+    path.write_text("".join(f"{adv.hex()} {uptime}\n" for adv, uptime in stream))
+    driver = tmp_path / "clock.py"
+    driver.write_text(CLOCK_DRIVER)
+    window = tmp_path / "window.bin"
+    args = [str(driver), str(keyring), str(window), str(path)]
+    proc = run_micropython(args, extra_path=[ROOT / "micropython"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [
+        "FED accepted False",
+        "FED accepted True",
+        "FED expired True",
+        "FED accepted True",
+        f"CLOCK {NOW - 50} 4",
+    ]

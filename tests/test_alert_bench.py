@@ -20,3 +20,10 @@ def test_bench_quick_run_parses() -> None:
     for name in ("hmac_sign_per_s", "hmac_verify_per_s", "ed25519_verify_per_s"):
         assert cp[name] > 0, name
     assert "ratios: fresh/sha256" in out
+    # The badge's FileStore (write temp, rename) on the precompiled core, both heaps;
+    # the script itself asserts one save per accepted frame.
+    for heap in ("16M", "64K"):
+        st = result["micropython_store"][heap]
+        for name in ("fresh_none_us", "fresh_memory_us", "fresh_file_us", "save_only_us"):
+            assert st[name] > 0, (heap, name)
+    assert result["micropython_store"]["64K"]["heap_free"] < 64 * 1024

@@ -109,7 +109,6 @@ def test_other_message_types(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         ],
         ["--type", "time", "--unix", NOW, "--tz-quarters", "4"],
         ["--type", "alert", "--code", "3", "--arg", "B", "--arg", "11:30"],
-        ["--type", "revoke", "--revoke-id", "9"],
     ]
     got = []
     for extra in cases:
@@ -124,7 +123,54 @@ def test_other_message_types(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert got[0]["now_speaker"] == "Ada" and got[0]["scope"] == 2
     assert got[1]["unix"] == int(NOW) and got[1]["tz_quarters"] == 4
     assert got[2]["args"] == ["B", "11:30"]
-    assert got[3]["key_ids"] == [9]
+
+
+def _verify(capsys: pytest.CaptureFixture[str], ring: str, state: Path, frames: list[str]) -> str:
+    argv = ["alert", "verify", "--keyring", ring, "--state", str(state), "--now", NOW]
+    return _run(capsys, *argv, *frames)[1]
+
+
+def test_revocation_needs_a_dedicated_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key, ring = _keygen(tmp_path, capsys, "hmac")
+    assert "revoke" not in Path(ring).read_text()  # the default key may not revoke
+    # Whoever reads the shared HMAC key out of one badge signs a revoke of the
+    # spare ids (the signer itself refuses, so build the frame like an attacker).
+    from iotedge.alerts.keys import SigningKey
+    from iotedge.alerts.signer import sign_frames
+    from iotedge.core.alert_encode import encode_body
+    from iotedge.core.alert_messages import TYPE_REVOKE
+
+    stolen = SigningKey.load(key)
+    body = encode_body(TYPE_REVOKE, {"key_ids": [2, 3, 4], "issued": 0})
+    forged = [f.hex() for f in sign_frames(stolen, 1, 99, TYPE_REVOKE, body)]
+    state = tmp_path / "window.bin"
+    out = _verify(capsys, ring, state, forged)
+    assert "type-not-allowed" in out
+    code, _, err = _run(
+        capsys, "alert", "sign", "--key", key, "--type", "revoke", "--revoke-id", "2"
+    )
+    assert code == 2 and "type-not-allowed" in err
+    # HMAC revocation authority must be asked for by name.
+    other = str(tmp_path / "other.key")
+    argv = ["alert", "keygen", "--key", other, "--keyring", ring, "--key-id", "50"]
+    code, _, err = _run(capsys, *argv, "--types", "revoke")
+    assert code == 2 and "shared-revoke" in err
+    code, _, err = _run(capsys, *argv, "--types", "all")
+    assert code == 2 and "shared-revoke" in err
+    # The dedicated revocation key: Ed25519, revoke only, private half on the back-end.
+    rk = str(tmp_path / "revoke.key")
+    argv = ["alert", "keygen", "--scheme", "ed25519", "--key", rk, "--keyring", ring]
+    code, out, _ = _run(capsys, *argv, "--key-id", "200", "--types", "revoke")
+    assert code == 0 and "types revoke" in out
+    frames = _sign(capsys, rk, "--type", "revoke", "--revoke-id", "1")
+    assert json.loads(_verify(capsys, ring, state, frames))["key_ids"] == [1]
+    # It may sign nothing else, and key 1 is now refused by the badge.
+    code, _, err = _run(capsys, "alert", "sign", "--key", rk, "--type", "alert", "--text", "x")
+    assert code == 2 and "type-not-allowed" in err
+    frames = _sign(capsys, key, "--type", "led")
+    assert "key-revoked" in _verify(capsys, ring, state, frames)
 
 
 def test_bad_input_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

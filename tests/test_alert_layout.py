@@ -32,6 +32,7 @@ RECEIVER_COPIES = {
     "_SCHEME_ED25519": alert_frame.SCHEME_ED25519,
     "_VT_ED25519": alert_frame.VT_ED25519,
     "_TYPE_REVOKE": alert_messages.TYPE_REVOKE,
+    "_TYPE_TIME": alert_messages.TYPE_TIME,
     "_PUT_STORED": alert_fragments.PUT_STORED,
     "_PUT_COMPLETE": alert_fragments.PUT_COMPLETE,
     "_PUT_CONFLICT": alert_fragments.PUT_CONFLICT,

@@ -91,14 +91,62 @@ def test_corrupt_state_is_state_loss_and_the_last_id_refuses(tmp_path: Path) -> 
     assert info.value.reason == "no-fresh-key-id"
 
 
-def test_rotation_recorded_before_the_new_state_is_honoured(tmp_path: Path) -> None:
+def test_rotation_recorded_only_in_the_key_file_moves_on_again(tmp_path: Path) -> None:
     path, _ = _setup(tmp_path)
     Signer.open(path).sign(TYPE_LED, {}, now=NOW)
     key = SigningKey.load(path)
     key.active = 6
-    key.save()  # crash after recording the move, before writing the new state
+    key.save()  # the key file says 6, the state still says 5: they disagree
     signer = Signer.open(path)
-    assert (signer.key_id, signer.next_counter) == (6, 1)
+    # Which of the two is stale is unknowable, so neither 5 nor 6 is used again.
+    assert (signer.key_id, signer.next_counter, signer.rotated_from) == (7, 1, 5)
+    assert json.loads(state_path_for(path).read_text()) == {"key_id": 7, "next": 1}
+    assert SigningKey.load(path).active == 7
+
+
+def _pairs(frames: list[bytes]) -> tuple[int, int]:
+    return (_header(frames[0]).key_id, _header(frames[0]).counter)
+
+
+def test_key_file_restored_from_a_backup_never_reuses_counters(tmp_path: Path) -> None:
+    path, ring = _setup(tmp_path, generations=4)  # ids 5..8
+    backup = path.read_bytes()  # the master secret is backed up with active = 5
+    heard = [Signer.open(path).sign(TYPE_LED, {}, now=NOW) for _ in range(2)]
+    state_path_for(path).unlink()  # state lost: moves to 6 and records it
+    for _ in range(3):
+        heard.append(Signer.open(path).sign(TYPE_LED, {}, now=NOW))
+    used = [_pairs(frames) for frames in heard]
+    assert used == [(5, 1), (5, 2), (6, 1), (6, 2), (6, 3)]
+    path.write_bytes(backup)  # the key file comes back from the backup: active = 5
+    signer = Signer.open(path)
+    assert (signer.key_id, signer.rotated_from) == (7, 6)
+    assert SigningKey.load(path).active == 7
+    frames = signer.sign(TYPE_ALERT, {"text": "after restore"}, now=NOW)
+    assert _pairs(frames) == (7, 1) and _pairs(frames) not in used
+    # A badge that heard every earlier frame still takes the new one.
+    receiver = AlertReceiver(ring, clock_trusted=False)
+    assert all(receiver.feed(frames[0], 0) is not None for frames in heard)
+    got = [receiver.feed(f, 0) for f in frames]
+    assert [m.fields["text"] for m in got if m is not None] == ["after restore"]
+
+
+def test_crash_between_the_two_writes_of_a_move_costs_an_id_not_a_counter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _ = _setup(tmp_path, generations=4)
+    Signer.open(path).sign(TYPE_LED, {}, now=NOW)
+    state_path_for(path).unlink()
+
+    def crash(self: SigningKey, target: object = None) -> None:
+        raise OSError("power lost")
+
+    monkeypatch.setattr(SigningKey, "save", crash)
+    with pytest.raises(OSError):
+        Signer.open(path)  # state now says 6, the key file still says 5
+    monkeypatch.undo()
+    assert json.loads(state_path_for(path).read_text()) == {"key_id": 6, "next": 1}
+    signer = Signer.open(path)
+    assert (signer.key_id, signer.next_counter) == (7, 1)
 
 
 def test_explicit_rotate(tmp_path: Path) -> None:
@@ -119,7 +167,8 @@ def test_ed25519_signer(tmp_path: Path) -> None:
     receiver = AlertReceiver(ring, clock_trusted=False)
     got = [m for m in (receiver.feed(f, 0) for f in frames) if m is not None]
     assert [m.fields["text"] for m in got] == ["Evacuate"]
-    assert ring.get(5) is not None and ring.get(5).material != SigningKey.load(path).secret(5)
+    entry = ring.get(5)
+    assert entry is not None and entry.material != SigningKey.load(path).secret(5)
 
 
 def test_atomic_write_and_window_store(tmp_path: Path) -> None:

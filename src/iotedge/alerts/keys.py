@@ -30,6 +30,11 @@ from iotedge.core.errors import KeyringError
 
 KEY_FORMAT = "iotedge-alert-key/1"
 
+# What a new key may sign unless told otherwise: every type but ``revoke``.
+# Revocation is persisted by badges, so it is granted only on request, ideally to
+# a dedicated Ed25519 key whose private half never leaves the back-end.
+DEFAULT_TYPES = ["time", "led", "alert", "info", "schedule"]
+
 
 def ed25519_public_key(seed: bytes) -> bytes:
     """Public key of a 32-byte Ed25519 seed (the ``cryptography`` package when present)."""
@@ -89,7 +94,7 @@ class SigningKey:
             key_ids=ids,
             active=ids[0],
             company=company,
-            types=types_mask(types or ["all"]),
+            types=types_mask(types or DEFAULT_TYPES),
             not_before=not_before,
             not_after=not_after,
         )

@@ -2,12 +2,18 @@
 
 Each message takes the next counter of the active key id. The counter is written
 to the state file (``<key file>.state``, atomic replace + fsync) *before* the
-frames exist, so a crash can skip a counter but never hand one out twice. When
-the state file is missing or unreadable, the signer cannot know which counters
-were used, so it moves to the next provisioned key id (recording that in the key
-file first) and starts that id at counter 1. Restoring an old state file from a
-backup is state loss too: don't back the state file up (``--rotate`` forces a
-move to a fresh id when in doubt).
+frames exist, so a crash can skip a counter but never hand one out twice.
+
+The state file and the key file's ``active`` must name the same key id. Whenever
+they do not, or the state file is missing or unreadable, the signer cannot know
+which counters were used, so it moves to the first provisioned key id *above
+every id either file names* (recording the move in the state file, then in the
+key file, before anything is signed) and starts that id at counter 1. It never
+"catches up" by trusting the lower of the two: a key file restored from a backup
+holds an older ``active``, and going back to it would hand out its counters again.
+What no local file can tell is which ids were used when *both* the state file is
+lost and the key file is an old copy: then ``--rotate`` (or a new key file from
+``iotedge alert keygen``) is the way out; see docs/alerts.md.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from iotedge.alerts.keys import SigningKey, ed25519_sign
 from iotedge.core.alert_auth import HmacKey
 from iotedge.core.alert_encode import encode_body
 from iotedge.core.alert_frame import MAX_COUNTER, SCHEME_ED25519
+from iotedge.core.alert_keyring import type_names
 from iotedge.core.alert_sign import build_ed25519_frames, build_hmac_frames
 from iotedge.core.errors import KeyringError
 
@@ -80,36 +87,41 @@ class Signer:
         try:
             doc = json.loads(self.state_path.read_text())
             key_id, next_counter = int(doc["key_id"]), int(doc["next"])
-        except FileNotFoundError:
-            return self._rotate()
         except (OSError, ValueError, KeyError, TypeError):
-            return self._rotate()
-        if key_id != self.key.active:
-            # The key file moved on (a rotation was recorded) before the state
-            # file for the new id was written: that id has used no counter yet.
-            key_id, next_counter = self.key.active, 1
-            write_state(self.state_path, key_id, next_counter)
-        if next_counter < 1:
-            return self._rotate()
+            # Missing or unreadable: the counters used under ``active`` are unknown.
+            return self._move_above(self.key.active, self.key.active)
+        if key_id != self.key.active or next_counter < 1:
+            # The files disagree: a crash between the two writes of a move, or a
+            # key file (or state file) restored from a backup. Either may be the
+            # stale one, so neither id may be used again.
+            return self._move_above(max(key_id, self.key.active), key_id)
         return key_id, next_counter
 
-    def _rotate(self) -> tuple[int, int]:
-        """Abandon the active key id for the next provisioned one."""
-        ids = self.key.key_ids
-        old = self.key.active
-        at = ids.index(old)
-        if at + 1 >= len(ids):
+    def _move_above(self, floor: int, abandoned: int) -> tuple[int, int]:
+        """Move to the first provisioned key id above ``floor``, at counter 1.
+
+        The state file records the new id before the key file does: a crash in
+        between leaves the two disagreeing, which the next start treats as a
+        reason to move again (one id more spent, no counter reused).
+        """
+        fresh = [k for k in self.key.key_ids if k > floor]
+        if not fresh:
             raise KeyringError(
                 "no-fresh-key-id",
-                f"signer state lost and key id {old} was the last provisioned one: "
-                "run 'iotedge alert keygen' and distribute the new keyring",
+                f"signer state lost or inconsistent and no key id above {floor} is "
+                "provisioned: run 'iotedge alert keygen' and distribute the new keyring",
             )
-        self.rotated_from = old
-        self.key.active = ids[at + 1]
-        self.key.save()  # the move is recorded before any counter of the new id is used
-        write_state(self.state_path, self.key.active, 1)
-        self.key_id, self.next_counter = self.key.active, 1
+        new_id = min(fresh)
+        write_state(self.state_path, new_id, 1)
+        self.key.active = new_id
+        self.key.save()
+        self.rotated_from = abandoned
+        self.key_id, self.next_counter = new_id, 1
         return self.key_id, self.next_counter
+
+    def _rotate(self) -> tuple[int, int]:
+        """Abandon the current key id for the next provisioned one above it."""
+        return self._move_above(max(self.key_id, self.key.active), self.key_id)
 
     def reserve_counter(self) -> int:
         """Take the next counter, persisted (fsync'd) before it is returned."""
@@ -127,6 +139,13 @@ class Signer:
         ``fields`` as for ``core.alert_messages.encode_body``; ``issued`` defaults
         to the current unix minute.
         """
+        if not self.key.types >> msg_type & 1:
+            # Badges would refuse it (type-not-allowed): don't spend a counter on it.
+            raise KeyringError(
+                "type-not-allowed",
+                f"this key file may sign {','.join(type_names(self.key.types))}, "
+                f"not type {msg_type}",
+            )
         fields = dict(fields)
         fields.setdefault("issued", unix_minutes(now))
         body = encode_body(msg_type, fields)  # refuse bad fields before using a counter

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from iotedge.alerts.keys import DEFAULT_TYPES
 from iotedge.core.errors import EncodeError, KeyringError
 
 _TYPES = ("alert", "info", "schedule", "time", "led", "revoke")
@@ -55,7 +56,16 @@ def _register_keygen(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     p.add_argument("--company", type=_company, default=0xFFFF, help="company id (default 0xffff)")
     p.add_argument(
-        "--types", default="all", help="comma-separated types the key may sign (default all)"
+        "--types",
+        default=",".join(DEFAULT_TYPES),
+        help="comma-separated types the key may sign (default: every type but revoke; "
+        "'all' includes revoke); revoke belongs on a dedicated Ed25519 key",
+    )
+    p.add_argument(
+        "--allow-hmac-revoke",
+        action="store_true",
+        help="let an HMAC key sign revoke: anyone who reads the key out of one badge "
+        "can then revoke every key id on every badge (docs/alerts.md)",
     )
     p.add_argument("--not-before", type=int, default=0, help="unix seconds, 0 = unbounded")
     p.add_argument("--not-after", type=int, default=0, help="unix seconds, 0 = unbounded")
@@ -68,8 +78,17 @@ def _keygen(args: argparse.Namespace) -> int:
     from iotedge.alerts.keys import SigningKey
     from iotedge.alerts.signer import initialise_state, state_path_for
     from iotedge.core.alert_frame import SCHEME_NAMES
-    from iotedge.core.alert_keyring import Keyring, parse_keyring
+    from iotedge.core.alert_keyring import Keyring, parse_keyring, type_names
 
+    types = args.types.split(",")
+    if args.scheme == "hmac" and ("revoke" in types or "all" in types):
+        if not args.allow_hmac_revoke:
+            raise KeyringError(
+                "shared-revoke",
+                "an HMAC key is on every badge, so whoever extracts it from one could "
+                "revoke all key ids: give revoke to a dedicated Ed25519 key "
+                "(--scheme ed25519 --types revoke) or pass --allow-hmac-revoke",
+            )
     if args.key.exists() and not args.force:
         raise KeyringError("key-exists", f"{args.key} exists (use --force to replace it)")
     if args.force:
@@ -79,7 +98,7 @@ def _keygen(args: argparse.Namespace) -> int:
         first_key_id=args.key_id,
         generations=args.generations,
         company=args.company,
-        types=args.types.split(","),
+        types=types,
         not_before=args.not_before,
         not_after=args.not_after,
     )
@@ -92,6 +111,7 @@ def _keygen(args: argparse.Namespace) -> int:
     atomic_write(args.keyring, ring.to_text().encode())
     ids = key.key_ids
     print(f"key file {args.key}: {args.scheme}, key ids {ids[0]}..{ids[-1]}, active {key.active}")
+    print("types " + ",".join(type_names(key.types)))
     print(f"counter state {state}: next counter 1")
     print(f"keyring {args.keyring}: {len(ring.keys)} key(s), company {ring.company:#06x}")
     return 0

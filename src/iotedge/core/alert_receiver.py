@@ -55,6 +55,7 @@ _MAX_FRAGMENTS = const(16)  # alert_frame.MAX_FRAGMENTS
 _SCHEME_ED25519 = const(1)  # alert_frame.SCHEME_ED25519
 _VT_ED25519 = const(0x10)  # alert_frame.VT_ED25519
 _TYPE_REVOKE = const(15)  # alert_messages.TYPE_REVOKE
+_TYPE_TIME = const(1)  # alert_messages.TYPE_TIME
 _PUT_STORED = const(0)  # alert_fragments.PUT_*
 _PUT_COMPLETE = const(1)
 _PUT_CONFLICT = const(3)
@@ -127,6 +128,12 @@ class AlertReceiver:
     ``clock_trusted`` says whether ``now`` is real unix time: when False, key
     validity windows and message TTLs are not enforced (the firmware sets it True
     once a signed time message or an RTC gives it the date).
+
+    ``clock_update`` is the unix time of the last accepted ``time`` message that
+    was the newest message of its key (counter above the key's high-water mark),
+    else None: the caller (which owns the clock; the core reads none) sets its
+    clock from it, calls :meth:`set_clock_trusted` and puts None back. An older
+    time message arriving late is delivered but never moves the clock.
     """
 
     def __init__(
@@ -144,6 +151,7 @@ class AlertReceiver:
         self.max_jump = max_jump
         self.reason = ""
         self.accepted = 0
+        self.clock_update: "int | None" = None
         self._keys: dict[int, list[Any]] = {}
         self._orphans: dict[int, list[int]] = {}
         self._ed_verify: Callable[[bytes, bytes, bytes], bool] | None = None
@@ -380,10 +388,19 @@ class AlertReceiver:
         except AlertError:
             self.reason = "bad-body"
             return None
-        if self._clock_trusted and minutes_left(fields["ttl"], fields["issued"], now) < 0:
-            # Not marked as seen: a badge whose clock was wrong may take it once fixed.
-            self.reason = "expired"
-            return None
+        if self._clock_trusted:
+            if msg_type == _TYPE_TIME:
+                # Judged on its full 32-bit time, not the 16-bit issued minute: one
+                # older than its TTL never sets the clock back, and one "from the
+                # future" moves a clock that was behind forward.
+                ttl = fields["ttl"]
+                late = ttl and fields["unix"] + ttl * 60 < now
+            else:
+                late = minutes_left(fields["ttl"], fields["issued"], now) < 0
+            if late:
+                # Not marked as seen: a badge whose clock was wrong may take it once fixed.
+                self.reason = "expired"
+                return None
         if c > hwm:
             shift = c - hwm
             if shift < WINDOW:
@@ -396,6 +413,8 @@ class AlertReceiver:
         if msg_type == _TYPE_REVOKE:
             for key_id in fields["key_ids"]:
                 self._revoke(key_id)
+        elif msg_type == _TYPE_TIME and c > hwm:
+            self.clock_update = fields["unix"]
         if self.store is not None:
             self.store.save(self.state_bytes())
         self.accepted += 1
