@@ -60,11 +60,14 @@ def decode_advert(
     data: bytes, address: str, bthome_keys: dict[str, bytes] | None = None
 ) -> Decoded | None:
     """Classify and decode one advert; None when it is none of ours (see the module)."""
-    start, _end, _name = ad.find_service_data16(data, bthome.UUID16)
+    start, end, _name = ad.find_service_data16(data, bthome.UUID16)
     if start >= 0:
         key = bthome_keys.get(address) if bthome_keys else None
+        # The AD is walked once (start, end above); the MAC is only the nonce of a frame
+        # we can decrypt, so it is built only when there is a key.
+        mac = None if key is None else _mac_bytes(address)
         try:
-            frame = bthome.decode_advert(data, False, key, _mac_bytes(address))
+            frame = bthome.decode(data, False, key, mac, start, end)
         except DecryptError as exc:
             if exc.reason == "no-key":
                 return None  # someone else's encrypted sensor: not ours to read
