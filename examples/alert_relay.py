@@ -14,9 +14,10 @@ The relay holds no key and never changes a byte: it checks the frames are well f
 reads their time-to-live from the signed body and keeps them in the advertiser's
 rotation until it runs out. An empty retained message on the topic cancels the alert.
 
-With ``--radio virtual`` the frames go on an in-memory air where an attendee's badge
-listens: it verifies them with ``--keyring`` exactly as badge firmware does and prints
-each message it accepts (once, however many times the relay repeats it).
+With ``--radio virtual`` the frames go on bumble's virtual radio (two virtual
+controllers on one in-process link) where an attendee's badge listens: it verifies
+them with ``--keyring`` exactly as badge firmware does and prints each message it
+accepts (once, however many times the relay repeats it).
 """
 
 from __future__ import annotations
@@ -38,12 +39,19 @@ from iotedge.gateway.handlers import on_loop
 from iotedge.gateway.radios import Radio
 from iotedge.gateway.runner import make_link
 from iotedge.hal.radio import Advertisement, Advertiser
-from iotedge.hal.sim_radio import SimAdvertiser, SimAir, SimScanner
 
 
-async def virtual_air(keyring_path: str | None) -> Advertiser:
-    """An in-memory air with a listening badge (prints what it accepts)."""
-    air = SimAir()
+async def virtual_radio(keyring_path: str | None) -> Advertiser:
+    """bumble virtual controllers on one in-process link (the HCI path a USB dongle
+    takes): the relay's, and an attendee's badge listening (prints what it accepts)."""
+    from iotedge.adapters.bumble_radio import (
+        BumbleAdvertiser,
+        BumbleScanner,
+        VenueLink,
+        virtual_device,
+    )
+
+    link = VenueLink(rssi=lambda address, receiver: -60)  # the badge is a few metres away
     if keyring_path:
         with open(keyring_path, "rb") as f:
             receiver = AlertReceiver(parse_keyring(f.read()), MemoryStore())
@@ -53,8 +61,10 @@ async def virtual_air(keyring_path: str | None) -> Advertiser:
             if message is not None:
                 print("badge accepted:", json.dumps(message.to_dict()), flush=True)
 
-        await SimScanner(air, "attendee-badge").start(badge_hears)
-    return SimAdvertiser(air, "F0:00:00:00:00:01", interval=0.05, slot=0.2)
+        badge = await virtual_device(link, "attendee-badge", "C0:00:00:00:00:01")
+        await BumbleScanner(badge, "attendee-badge").start(badge_hears)
+    relay = await virtual_device(link, "relay", "F0:00:00:00:00:01")
+    return BumbleAdvertiser(relay, interval_ms=50, slot=0.2)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -63,7 +73,7 @@ async def main(args: argparse.Namespace) -> None:
     cfg.radio.kind = args.radio
     radio: Any = None
     if args.radio == "virtual":
-        advertiser = await virtual_air(args.keyring)
+        advertiser = await virtual_radio(args.keyring)
     else:
         radio = await Radio(cfg.radio, cfg.id).open()
         advertiser = radio.advertiser()  # BlueZ LE advertising, or a bumble dongle
