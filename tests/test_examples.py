@@ -376,17 +376,25 @@ def test_micropython_custom_badge(
     assert interval == "100000"
     reading = badge.decode(bytes.fromhex(adv_hex))
     assert (reading.badge_id, reading.battery, reading.temperature_centi) == (0xC0FFEE, 87, 2215)
-    link_items: list[Any] = []
-
-    class Link:
-        def publish_batch(self, topic: str, items: list[Any]) -> int:
-            link_items.extend(items)
-            return 1
-
-        def publish_direct(self, *args: Any, **kwargs: Any) -> None:
-            return None
-
-    gateway = BadgeGateway("gw-01", Link(), Pseudonymiser(PseudonymKey(bytes(32), 0)))  # type: ignore[arg-type]
-    gateway.on_advert(Advertisement("C0:FF:EE:00:00:01", -55, bytes.fromhex(adv_hex), 1.0, "gw-01"))
-    gateway.flush()
-    assert link_items[0]["kind"] == "badge" and link_items[0]["temp"] == 2215
+    # ... heard by a badge gateway that reports it through the broker
+    sub = Sub(mosquitto, tmp_path, "iotedge/gateway/gw-01/#")
+    link = MqttLink(MqttSettings(port=mosquitto.port), "gw-01", Outbox(tmp_path / "gw.db"))
+    link.start()
+    try:
+        assert link.wait_connected(10)
+        gateway = BadgeGateway("gw-01", link, Pseudonymiser(PseudonymKey(bytes(32), 0)))
+        gateway.on_advert(
+            Advertisement("C0:FF:EE:00:00:01", -55, bytes.fromhex(adv_hex), 1.0, "gw-01")
+        )
+        gateway.flush()
+        assert link.wait_idle(10)
+        deadline = time.monotonic() + 10
+        while not sub.items and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        link.stop()
+        sub.link.stop()
+    assert len(sub.items) == 1
+    item = sub.items[0]
+    assert item["kind"] == "badge" and item["temp"] == 2215 and item["rssi"] == -55
+    assert item["bat"] == 87 and "C0FFEE" not in json.dumps(item).upper()  # pseudonymised
