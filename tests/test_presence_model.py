@@ -141,7 +141,7 @@ def test_calibration_learns_a_low_gateway() -> None:
 def test_gateway_down_stops_counting_its_silence() -> None:
     est = PresenceEstimator(VENUE, down_after=60.0)
     g = VENUE.gateway_index["gb"]
-    room_b = VENUE.room_index["b"]
+    room_b = VENUE.rooms.index("b")
     c_before = est.emission.c[room_b]
     est.update(0.0, "ga", "x", -70)
     est.advance(100.0)  # gb (and gc) said nothing for 100 s: down
@@ -174,6 +174,6 @@ def test_fixed_lag_smoothing_revises_the_past() -> None:
             causal.update(t + 0.3 * j, gw, "x", -65)
         t += 60.0
     causal.advance(245.0)
-    causal_at_move = causal.posterior("x")[VENUE.room_index["b"]]
-    smooth = est.smoothed("x", 245.0)[VENUE.room_index["b"]]
+    causal_at_move = causal.posterior("x")[VENUE.rooms.index("b")]
+    smooth = est.smoothed("x", 245.0)[VENUE.rooms.index("b")]
     assert smooth > causal_at_move

@@ -13,8 +13,6 @@ silence of ``gap`` seconds or when it has lasted ``max_len`` seconds (the
 continuous 1 Hz mode is cut into windows that way).
 """
 
-from .errors import IotEdgeError
-
 MAX_SAMPLES = 24
 
 STAT_MEDIAN = "median"
@@ -58,6 +56,8 @@ def maximum(values: list[int]) -> float:
 
 def summarise(values: list[int], stat: str) -> float:
     if not values:
+        from .errors import IotEdgeError  # only when misused: see presence_math
+
         raise IotEdgeError("empty-burst", "no readings to summarise")
     if stat == STAT_MEDIAN:
         return median(values)
@@ -65,6 +65,8 @@ def summarise(values: list[int], stat: str) -> float:
         return trimmed_mean(values)
     if stat == STAT_MAX:
         return maximum(values)
+    from .errors import IotEdgeError
+
     raise IotEdgeError("unknown-stat", stat)
 
 
@@ -105,6 +107,14 @@ class Burst:
             ring[n % MAX_SAMPLES] = rssi
         self.counts[gateway] = n + 1
         return True
+
+    def close_time(self, s: tuple[float, ...]) -> float:
+        """When the burst closes: ``s[0]`` (gap) seconds after its last advert, or
+        ``s[1]`` (max_len) seconds after its start, whichever is first (``s`` is the
+        estimator's settings tuple)."""
+        a = self.last + s[0]
+        b = self.start + s[1]
+        return a if a < b else b
 
     def summary(self, stat: str) -> list[tuple[int, float, int]]:
         """(gateway index, statistic in dBm, adverts heard) for each gateway."""

@@ -21,17 +21,19 @@ A gateway that reported nothing at all for ``down_after`` seconds is treated as
 down: its silence stops counting against the rooms it covers.
 """
 
-from .errors import PresenceError
-from .presence_burst import STAT_MAX, STATS, Burst
+from .presence_burst import STATS, Burst
 from .presence_calibration import BadgeOffset
 from .presence_emission import EmissionModel
 from .presence_hmm import Transitions, argmax
-from .presence_math import clamp, exp
+from .presence_math import clamp, exp, presence_error
 from .presence_occupancy import Occupancy
-from .presence_venue import NONE, Venue
+from .presence_venue import NONE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .presence_venue import Venue
 
 _INF = 1.0e300
-_LIVE_CHECK = 10.0
 # Settings live in tuples indexed by literal numbers (layout where they are built
 # in PresenceEstimator.__init__): named index constants would cost MicroPython heap.
 
@@ -73,8 +75,8 @@ class PresenceEstimator:
 
     def __init__(
         self,
-        venue: Venue,
-        stat: str = STAT_MAX,
+        venue: "Venue",
+        stat: str = "max",
         gap: float = 2.0,
         max_len: float = 5.0,
         period: float = 60.0,
@@ -100,11 +102,11 @@ class PresenceEstimator:
         asymmetric: bool = True,
     ) -> None:
         if stat not in STATS:
-            raise PresenceError("bad-setting", "stat must be one of " + ", ".join(STATS))
+            raise presence_error("bad-setting", "stat must be one of " + ", ".join(STATS))
         if gap <= 0.0 or max_len <= 0.0 or period <= 0.0:
-            raise PresenceError("bad-setting", "gap, max_len and period must be positive")
+            raise presence_error("bad-setting", "gap, max_len and period must be positive")
         if forget_after <= 0.0 or down_after <= 0.0 or lag < 0.0:
-            raise PresenceError("bad-setting", "forget_after, down_after must be > 0, lag >= 0")
+            raise presence_error("bad-setting", "forget_after, down_after must be > 0, lag >= 0")
         self.venue = venue
         # Settings in tuples: a MicroPython instance keeps its attributes in a hash
         # table that grows past 17 entries into one bigger contiguous block, which a
@@ -169,7 +171,7 @@ class PresenceEstimator:
     def update(self, ts: float, gateway: str, badge: str, rssi: int) -> None:
         """Feed one received advert (reports may arrive a little out of order)."""
         if rssi < -130 or rssi > 20:
-            raise PresenceError("bad-report", "rssi out of range: " + str(rssi))
+            raise presence_error("bad-report", "rssi out of range: " + str(rssi))
         g = self.venue.gateway_index.get(gateway)
         if g is None:
             self.unknown_gateway_reports += 1
@@ -193,8 +195,8 @@ class PresenceEstimator:
             self._badges[badge] = b
             self._order.append(badge)
         burst = b.burst
-        if burst is not None and ts > self._close_time(burst):
-            self._close(b, self._close_time(burst))
+        if burst is not None and ts > burst.close_time(self._s):
+            self._close(b, burst.close_time(self._s))
             burst = None
         if burst is None:
             # Silence evidence that fell due before this burst started still counts.
@@ -239,7 +241,7 @@ class PresenceEstimator:
         clock = self._clock
         t0 = clock[0]
         if ts >= clock[1] and t0 < _INF:
-            clock[1] = ts + _LIVE_CHECK
+            clock[1] = ts + 10.0  # gateways are checked for being down every 10 s
             if s[7] > 0.0:
                 self.transitions.set_weights(self.occ.mean, s[7])
             if self._flags[1]:
@@ -288,7 +290,7 @@ class PresenceEstimator:
         """Fixed-lag smoothed posterior of the badge at ``ts``, using every update
         processed so far (call after ``advance(ts + lag)``); needs ``lag > 0``."""
         if self._s[6] <= 0.0:
-            raise PresenceError("bad-setting", "smoothing needs an estimator with lag > 0")
+            raise presence_error("bad-setting", "smoothing needs an estimator with lag > 0")
         b = self._badges.get(badge)
         if b is None or b.post is None:
             return self.posterior(badge)  # certainly in none
@@ -298,15 +300,9 @@ class PresenceEstimator:
 
     # ---- internals ---------------------------------------------------------
 
-    def _close_time(self, burst: Burst) -> float:
-        s = self._s
-        a = burst.last + s[0]
-        b = burst.start + s[1]
-        return a if a < b else b
-
     def _due(self, b: _Badge) -> float:
         if b.burst is not None:
-            return self._close_time(b.burst)
+            return b.burst.close_time(self._s)
         if b.post is None:
             return _INF
         forget = b.last_report + self._s[3]
@@ -329,7 +325,7 @@ class PresenceEstimator:
         """Apply every event of badge b that falls due strictly before ts."""
         while True:
             if b.burst is not None:
-                close = self._close_time(b.burst)
+                close = b.burst.close_time(self._s)
                 if close < ts:
                     self._close(b, close)
                     continue
@@ -418,7 +414,7 @@ class PresenceEstimator:
         n = self.venue.n_rooms
         if prev[n] > 0.5:
             return  # a badge that is probably away says nothing about room changes
-        stay = self.transitions.stay(dt)
+        stay = self.transitions.coefficients(dt)[0]
         kept = 0.0
         for q in range(n):
             if pred[q] > 0.0:
@@ -453,9 +449,15 @@ class PresenceEstimator:
         k = 0
         near = self.venue.near
         for g, y, _ in summary:
-            u = _feature(near[g], r)
+            # Feature u(g, r) of the gateway's near set (a scan: near sets are a
+            # handful of rooms, and a lookup table per gateway costs heap).
+            u = None
+            for q, uq in near[g]:
+                if q == r:
+                    u = uq
+                    break
             if u is None:
-                continue
+                continue  # r is far from g
             line = lines[g]
             total += y - line.mu(u)
             k += 1
@@ -464,12 +466,3 @@ class PresenceEstimator:
             self.emission.refresh(g)
         if k:
             b.offset.observe(ts, total / k, conf)
-
-
-def _feature(near: list[tuple[int, float]], r: int) -> float | None:
-    # Feature u(g, r) of a gateway's near set, None when r is far from it (a scan:
-    # near sets are a handful of rooms, and a lookup table per gateway costs heap).
-    for q, u in near:
-        if q == r:
-            return u
-    return None

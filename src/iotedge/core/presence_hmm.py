@@ -12,12 +12,12 @@ and a 1 Hz stream are handled alike) a badge in room q
   anywhere uniformly;
 
 and a badge in none enters a room (uniformly) with probability
-``1 - exp(-dt / enter_time)``. ``predict`` applies this forward; ``backward`` is its
-transpose, used by fixed-lag smoothing. Both cost O(R + edges).
+``1 - exp(-dt / enter_time)``. ``predict`` applies this forward in O(R + edges);
+its transpose, for fixed-lag smoothing, is in presence_smoothing (loaded only when
+smoothing is asked for).
 """
 
-from .errors import PresenceError
-from .presence_math import exp
+from .presence_math import exp, presence_error
 
 
 class Transitions:
@@ -30,9 +30,9 @@ class Transitions:
         teleport: float = 0.3,
     ) -> None:
         if move_time <= 0.0 or leave_time <= 0.0 or enter_time <= 0.0:
-            raise PresenceError("bad-setting", "transition times must be positive")
+            raise presence_error("bad-setting", "transition times must be positive")
         if not 0.0 <= teleport <= 1.0:
-            raise PresenceError("bad-setting", "teleport must be in [0, 1]")
+            raise presence_error("bad-setting", "teleport must be in [0, 1]")
         self.neighbours = neighbours
         self.n = len(neighbours)
         self.rate_move = 1.0 / move_time
@@ -54,23 +54,21 @@ class Transitions:
         for r in range(self.n):
             self.weights[r] = (expected[r] + floor) / total
 
-    def _coefficients(self, dt: float) -> tuple[float, float, float]:
+    def coefficients(self, dt: float) -> tuple[float, float, float]:
+        """(probability of staying in a room over dt, share of moves that leave the
+        venue, probability that a badge in none enters a room over dt)."""
         rate = self.rate_move + self.rate_leave
         stay = exp(-dt * rate)
         leave_share = self.rate_leave / rate
         enter = 1.0 - exp(-dt * self.rate_enter)
         return stay, leave_share, enter
 
-    def stay(self, dt: float) -> float:
-        """Probability that a badge in a room is still there after dt seconds."""
-        return exp(-dt * (self.rate_move + self.rate_leave))
-
     def predict(self, post: list[float], dt: float) -> None:
         """Propagate a posterior ``dt`` seconds forward, in place."""
         if dt <= 0.0:
             return
         n = self.n
-        stay, leave_share, enter = self._coefficients(dt)
+        stay, leave_share, enter = self.coefficients(dt)
         new = self._scratch
         tele = self.teleport
         spread = 0.0  # mass that lands uniformly on the rooms
@@ -99,51 +97,6 @@ class Transitions:
         for r in range(n):
             post[r] = new[r] + spread * w[r]
         post[n] = pn - pn * enter + to_none
-
-    def backward(self, beta: list[float], dt: float) -> None:
-        """beta(q) <- sum_r T_dt(q -> r) beta(r), in place (transpose of predict)."""
-        if dt <= 0.0:
-            return
-        n = self.n
-        stay, leave_share, enter = self._coefficients(dt)
-        tele = self.teleport
-        mean_rooms = 0.0
-        w = self.weights
-        for r in range(n):
-            mean_rooms += w[r] * beta[r]
-        bn = beta[n]
-        new = self._scratch
-        for q in range(n):
-            nb = self.neighbours[q]
-            if nb:
-                local = 0.0
-                for r in nb:
-                    local += beta[r]
-                moved = (1.0 - tele) * local / len(nb) + tele * mean_rooms
-            else:
-                moved = mean_rooms
-            move = (1.0 - stay) * ((1.0 - leave_share) * moved + leave_share * bn)
-            new[q] = stay * beta[q] + move
-        for q in range(n):
-            beta[q] = new[q]
-        beta[n] = (1.0 - enter) * bn + enter * mean_rooms
-
-
-def normalise(post: list[float]) -> float:
-    """Scale a non-negative vector to sum to one, in place; returns the old sum.
-    An all-zero vector (numerical underflow) becomes uniform."""
-    total = 0.0
-    for p in post:
-        total += p
-    if total <= 0.0:
-        u = 1.0 / len(post)
-        for i in range(len(post)):
-            post[i] = u
-        return 0.0
-    inv = 1.0 / total
-    for i in range(len(post)):
-        post[i] *= inv
-    return total
 
 
 def argmax(post: list[float]) -> int:

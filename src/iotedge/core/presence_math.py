@@ -6,6 +6,10 @@ operator (which every Python has) and a short series. They are used when the
 model's cached tables are rebuilt, not per advert.
 """
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .errors import PresenceError
+
 _E = 2.718281828459045
 _LN2 = 0.6931471805599453
 _SQRT2 = 1.4142135623730951
@@ -66,11 +70,6 @@ def softplus(x: float) -> float:
     return ln(1.0 + exp(x))
 
 
-def log_sigmoid(x: float) -> float:
-    """ln(1 / (1 + e**-x))."""
-    return -softplus(-x)
-
-
 def huber(z: float, c: float) -> float:
     """Negative Huber loss of a standardised residual: a Gaussian log-density
     (up to a constant) whose tails are linear, so one wild reading cannot veto a room."""
@@ -96,3 +95,12 @@ def clamp(x: float, lo: float, hi: float) -> float:
     if x > hi:
         return hi
     return x
+
+
+def presence_error(reason: str, detail: str) -> "PresenceError":
+    """A PresenceError to raise. errors.py is imported here, only once something is
+    invalid: it defines every error class of the core, 7 KB of a small board's heap
+    that a running estimator never needs."""
+    from .errors import PresenceError
+
+    return PresenceError(reason, detail)

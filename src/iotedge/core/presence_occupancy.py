@@ -39,11 +39,3 @@ class Occupancy:
         half = z * v**0.5 if v > 0.0 else 0.0
         lo = m - half
         return (m, lo if lo > 0.0 else 0.0, m + half)
-
-    def recompute(self, posts: list[list[float]]) -> None:
-        """Rebuild the totals exactly from the given posteriors (drift repair)."""
-        for r in range(self.n_rooms):
-            self.mean[r] = 0.0
-            self.var[r] = 0.0
-        for post in posts:
-            self.add(post)
