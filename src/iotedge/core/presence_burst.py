@@ -108,12 +108,11 @@ class Burst:
         self.counts[gateway] = n + 1
         return True
 
-    def close_time(self, s: tuple[float, ...]) -> float:
-        """When the burst closes: ``s[0]`` (gap) seconds after its last advert, or
-        ``s[1]`` (max_len) seconds after its start, whichever is first (``s`` is the
-        estimator's settings tuple)."""
-        a = self.last + s[0]
-        b = self.start + s[1]
+    def close_time(self, gap: float, max_len: float) -> float:
+        """When the burst closes: ``gap`` seconds after its last advert or
+        ``max_len`` seconds after its start, whichever is first."""
+        a = self.last + gap
+        b = self.start + max_len
         return a if a < b else b
 
     def summary(self, stat: str) -> list[tuple[int, float, int]]:

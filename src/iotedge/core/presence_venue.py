@@ -19,7 +19,7 @@ Rooms outside a gateway's near set are "far" from it: it hears a badge there onl
 by accident, exactly as when the badge is out of the venue.
 """
 
-from .presence_math import log10, presence_error
+from .presence_math import presence_error
 
 NONE = "none"
 NEAR_HOPS = 2
@@ -43,7 +43,9 @@ class Venue:
 
     Eight attributes at most: MicroPython keeps an instance's attributes in a hash
     table that grows from 8 slots to 17 (one 272-byte block on a 64-bit port) at the
-    ninth, and the counts are properties."""
+    ninth, and the counts are properties. Each step of building it is a function of
+    its own: the bytecode of one long ``__init__`` would be one large block of a
+    small board's heap."""
 
     def __init__(self, spec: dict) -> None:  # type: ignore[type-arg]
         if not isinstance(spec, dict):
@@ -62,59 +64,15 @@ class Venue:
                 raise presence_error("bad-venue", "room listed twice: " + name)
             index[name] = len(self.rooms)
             self.rooms.append(name)
-        n = len(self.rooms)
-
         adjacent = spec.get("adjacent")
-        self.neighbours: list[list[int]] = [[] for _ in range(n)]
-        if adjacent is not None:
-            if not isinstance(adjacent, list):
-                raise presence_error("bad-venue", "'adjacent' must be a list of [a, b] pairs")
-            for pair in adjacent:
-                if not isinstance(pair, list) or len(pair) != 2:
-                    raise presence_error("bad-venue", "each adjacency must be a pair [a, b]")
-                a = _room(index, pair[0], "adjacent")
-                b = _room(index, pair[1], "adjacent")
-                if a == b:
-                    raise presence_error("bad-venue", "a room cannot be adjacent to itself")
-                if b not in self.neighbours[a]:
-                    self.neighbours[a].append(b)
-                    self.neighbours[b].append(a)
+        self.neighbours = _neighbours(index, adjacent)
         self.hops = _hop_table(self.neighbours, adjacent is not None)
-
-        gateways = spec.get("gateways")
-        if not isinstance(gateways, dict) or not gateways:
-            raise presence_error("bad-venue", "'gateways' must be a non-empty object")
         self.gateways: list[str] = []
         self.gateway_index: dict[str, int] = {}
         self.gateway_room: list[int] = []
         self.gateway_pos: list[tuple[float, float, float] | None] = []
-        for gid in sorted(gateways):
-            info = gateways[gid]
-            if not isinstance(gid, str) or not gid:
-                raise presence_error("bad-venue", "gateway ids must be non-empty strings")
-            if not isinstance(info, dict):
-                raise presence_error("bad-venue", "gateway " + gid + " must be an object")
-            room = _room(index, info.get("room"), "gateway " + gid)
-            pos = None
-            if "x" in info or "y" in info:
-                x = _number(info.get("x"), "gateway " + gid + " x")
-                y = _number(info.get("y"), "gateway " + gid + " y")
-                z = _number(info.get("z", 2.5), "gateway " + gid + " z")
-                pos = (x, y, z)
-            self.gateway_index[gid] = len(self.gateways)
-            self.gateways.append(gid)
-            self.gateway_room.append(room)
-            self.gateway_pos.append(pos)
-        centres, radii = _room_geometry(self)
-        # near[g] = list of (room, u) pairs: the rooms at most NEAR_HOPS from g's room
-        self.near: list[list[tuple[int, float]]] = []
-        for g in range(len(self.gateways)):
-            home = self.hops[self.gateway_room[g]]
-            out = []
-            for r in range(n):
-                if home[r] <= NEAR_HOPS:
-                    out.append((r, _feature(self, g, r, centres, radii)))
-            self.near.append(out)
+        _add_gateways(self, index, spec.get("gateways"))
+        self.near = _near_sets(self)
 
     @property
     def n_rooms(self) -> int:
@@ -128,6 +86,81 @@ class Venue:
         if state >= len(self.rooms):
             return NONE
         return self.rooms[state]
+
+
+def _neighbours(index: dict[str, int], adjacent: object) -> list[list[int]]:
+    """Adjacency lists from the venue's ``adjacent`` pairs (None: not given)."""
+    neighbours: list[list[int]] = [[] for _ in range(len(index))]
+    if adjacent is None:
+        return neighbours
+    if not isinstance(adjacent, list):
+        raise presence_error("bad-venue", "'adjacent' must be a list of [a, b] pairs")
+    for pair in adjacent:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise presence_error("bad-venue", "each adjacency must be a pair [a, b]")
+        a = _room(index, pair[0], "adjacent")
+        b = _room(index, pair[1], "adjacent")
+        if a == b:
+            raise presence_error("bad-venue", "a room cannot be adjacent to itself")
+        if b not in neighbours[a]:
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+    return neighbours
+
+
+def _add_gateways(v: Venue, index: dict[str, int], gateways: object) -> None:
+    """Fill the venue's gateway tables from its ``gateways`` object, in id order."""
+    if not isinstance(gateways, dict) or not gateways:
+        raise presence_error("bad-venue", "'gateways' must be a non-empty object")
+    for gid in sorted(gateways):
+        info = gateways[gid]
+        if not isinstance(gid, str) or not gid:
+            raise presence_error("bad-venue", "gateway ids must be non-empty strings")
+        if not isinstance(info, dict):
+            raise presence_error("bad-venue", "gateway " + gid + " must be an object")
+        room = _room(index, info.get("room"), "gateway " + gid)
+        pos = None
+        if "x" in info or "y" in info:
+            x = _number(info.get("x"), "gateway " + gid + " x")
+            y = _number(info.get("y"), "gateway " + gid + " y")
+            z = _number(info.get("z", 2.5), "gateway " + gid + " z")
+            pos = (x, y, z)
+        v.gateway_index[gid] = len(v.gateways)
+        v.gateways.append(gid)
+        v.gateway_room.append(room)
+        v.gateway_pos.append(pos)
+
+
+def _near_sets(v: Venue) -> list[list[tuple[int, float]]]:
+    """near[g]: the (room, u) pairs of the rooms at most NEAR_HOPS walls from
+    gateway g's room."""
+    n = len(v.rooms)
+    # Room centres and radii, only when positions are given (the code that works
+    # them out is not loaded otherwise).
+    centres: list[tuple[float, float] | None] = [None] * n
+    radii: list[float] = []
+    for pos in v.gateway_pos:
+        if pos is not None:
+            from .presence_geometry import distance_feature, room_geometry
+
+            centres, radii = room_geometry(v)
+            break
+    near = []
+    for g in range(len(v.gateways)):
+        home = v.hops[v.gateway_room[g]]
+        pos = v.gateway_pos[g]
+        out = []
+        for r in range(n):
+            hops = home[r]
+            if hops <= NEAR_HOPS:
+                centre = centres[r]
+                if pos is None or centre is None:
+                    u = U_IN + U_HOP * hops
+                else:
+                    u = distance_feature(pos, centre, radii[r], hops)
+                out.append((r, u))
+        near.append(out)
+    return near
 
 
 def _room(index: dict[str, int], name: object, where: str) -> int:
@@ -160,73 +193,3 @@ def _hop_table(neighbours: list[list[int]], has_adjacency: bool) -> list[list[in
                 frontier = nxt
         table.append(row)
     return table
-
-
-def _room_geometry(
-    v: Venue,
-) -> tuple[list[tuple[float, float] | None], list[float]]:
-    """(centre, radius) of every room, from its gateways' positions."""
-    n = len(v.rooms)
-    centres: list[tuple[float, float] | None] = []
-    for r in range(n):
-        xs = 0.0
-        ys = 0.0
-        k = 0
-        for g in range(len(v.gateways)):
-            pos = v.gateway_pos[g]
-            if v.gateway_room[g] == r and pos is not None:
-                xs += pos[0]
-                ys += pos[1]
-                k += 1
-        centres.append((xs / k, ys / k) if k else None)
-    # A room without a gateway (a corridor, say) is placed at the mean of its
-    # neighbours' centres: a better guess than "one wall from everything".
-    guessed: list[tuple[float, float] | None] = list(centres)
-    for r in range(n):
-        if centres[r] is None:
-            xs = 0.0
-            ys = 0.0
-            k = 0
-            for q in v.neighbours[r]:
-                c = centres[q]
-                if c is not None:
-                    xs += c[0]
-                    ys += c[1]
-                    k += 1
-            if k >= 2:
-                guessed[r] = (xs / k, ys / k)
-    centres = guessed
-    radii = []
-    for r in range(n):
-        c = centres[r]
-        best = 1e9
-        if c is not None:
-            for q in range(n):
-                o = centres[q]
-                if q != r and o is not None:
-                    d = ((c[0] - o[0]) ** 2 + (c[1] - o[1]) ** 2) ** 0.5
-                    if d < best:
-                        best = d
-        radius = 0.5 * best if best < 1e9 else 6.0
-        radii.append(min(max(radius, 2.0), 15.0))
-    return centres, radii
-
-
-def _feature(
-    v: Venue,
-    g: int,
-    r: int,
-    centres: list[tuple[float, float] | None],
-    radii: list[float],
-) -> float:
-    """Path-loss feature u of gateway g for a badge in room r."""
-    hops = v.hops[v.gateway_room[g]][r]
-    pos = v.gateway_pos[g]
-    centre = centres[r]
-    if pos is None or centre is None:
-        return U_IN + U_HOP * hops
-    dz = pos[2] - BADGE_HEIGHT
-    d2 = (pos[0] - centre[0]) ** 2 + (pos[1] - centre[1]) ** 2 + dz * dz
-    radius = radii[r]
-    d = (d2 + 0.5 * radius * radius) ** 0.5
-    return 10.0 * log10(d) + WALL_EQ * hops
