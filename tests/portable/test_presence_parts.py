@@ -22,7 +22,7 @@ def test_math_known_values():
 
 
 def test_burst_statistics():
-    from iotedge.core.presence_burst import maximum, median, trimmed_mean
+    from iotedge.core.presence_stats import maximum, median, trimmed_mean
 
     try:
         assert i(median([-70, -80, -75])) == -750000
@@ -120,7 +120,7 @@ def test_calibration_converges_inside_bounds():
 
 
 def test_occupancy_is_sum_of_posteriors():
-    from iotedge.core.presence_occupancy import Occupancy
+    from iotedge.core.presence_hmm import Occupancy
 
     try:
         occ = Occupancy(2)

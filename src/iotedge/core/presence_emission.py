@@ -103,18 +103,15 @@ class EmissionModel:
         for i in range(len(near)):
             self.c[near[i][0]] += sign * absent[i]
 
-    def _refresh_ec(self, g: int) -> None:
-        t = self._p[4]
-        for r, _ in self.venue.near[g]:
-            self.ec[r] = exp(t * self.c[r])
-
     def set_live(self, g: int, live: bool) -> None:
         """Mark a gateway up or down; a down gateway's silence is not evidence."""
         if self.live[g] == live:
             return
         self.live[g] = live
         self._add_absent(g, 1.0 if live else -1.0)
-        self._refresh_ec(g)
+        t = self._p[4]
+        for r, _ in self.venue.near[g]:
+            self.ec[r] = exp(t * self.c[r])
 
     def set_sensitivity(self, g: int, floor: float) -> None:
         """Move gateway g's detection floor (rebuilds its tables when it moved)."""
@@ -136,7 +133,9 @@ class EmissionModel:
         self._tab[g] = self._fill(g)
         if self.live[g]:
             self._add_absent(g, 1.0)
-        self._refresh_ec(g)
+        t = self._p[4]
+        for r, _ in self.venue.near[g]:
+            self.ec[r] = exp(t * self.c[r])
         return True
 
     def scores(self, heard: list[tuple[int, float]]) -> dict[int, float]:

@@ -24,9 +24,8 @@ down: its silence stops counting against the rooms it covers.
 from .presence_burst import STATS, Burst
 from .presence_calibration import BadgeOffset
 from .presence_emission import EmissionModel
-from .presence_hmm import Transitions, argmax
+from .presence_hmm import Occupancy, Transitions, argmax
 from .presence_math import clamp, presence_error
-from .presence_occupancy import Occupancy
 from .presence_venue import NONE
 
 TYPE_CHECKING = False

@@ -1,4 +1,5 @@
-"""The per-badge hidden Markov model over rooms plus ``none``: transitions.
+"""The per-badge hidden Markov model over rooms plus ``none``: transitions, and
+the occupancy totals built from the posteriors (``Occupancy``).
 
 States are the venue's rooms ``0 .. R-1`` and ``R`` = none (left the venue or out
 of range of every gateway). A posterior is a plain list of R + 1 floats that sums
@@ -107,3 +108,45 @@ def argmax(post: list[float]) -> int:
             value = post[i]
             best = i
     return best
+
+
+class Occupancy:
+    """Expected room occupancy from per-badge posteriors, with an interval.
+
+    Each badge b is in room r with probability p_b(r), independently of the others
+    given the data, so the head count of room r is Poisson-binomial:
+
+        E[N_r] = sum_b p_b(r)          Var[N_r] = sum_b p_b(r) (1 - p_b(r))
+
+    and the interval is the normal approximation ``E +- z sqrt(Var)`` clipped at 0.
+    A count of best guesses would throw the uncertainty away (and under-count rooms
+    whose badges are uncertain); the sum of posteriors does not.
+
+    The totals are kept incrementally: the estimator subtracts a badge's posterior
+    before changing it and adds it back after, so ``occupancy()`` costs O(rooms).
+    """
+
+    def __init__(self, n_rooms: int) -> None:
+        self.n_rooms = n_rooms
+        self.mean = [0.0] * n_rooms
+        self.var = [0.0] * n_rooms
+
+    def add(self, post: list[float], sign: float = 1.0) -> None:
+        """Add (sign 1) or remove (sign -1) one badge's posterior."""
+        mean = self.mean
+        var = self.var
+        for r in range(self.n_rooms):
+            p = post[r]
+            if p != 0.0:
+                mean[r] += sign * p
+                var[r] += sign * p * (1.0 - p)
+
+    def interval(self, room: int, z: float = 1.96) -> tuple[float, float, float]:
+        """(expected, low, high) head count of a room."""
+        m = self.mean[room]
+        if m < 0.0:
+            m = 0.0  # float round-off after many add/remove pairs
+        v = self.var[room]
+        half = z * v**0.5 if v > 0.0 else 0.0
+        lo = m - half
+        return (m, lo if lo > 0.0 else 0.0, m + half)

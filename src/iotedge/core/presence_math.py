@@ -10,11 +10,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .errors import PresenceError
 
-_E = 2.718281828459045
-_LN2 = 0.6931471805599453
-_SQRT2 = 1.4142135623730951
-_LN10 = 2.302585092994046
-
 
 def exp(x: float) -> float:
     """e**x, clamped so it never overflows (the estimator only needs ratios)."""
@@ -22,7 +17,7 @@ def exp(x: float) -> float:
         return 0.0
     if x > 700.0:
         x = 700.0
-    y: float = _E**x
+    y: float = 2.718281828459045**x  # e**x
     return y
 
 
@@ -44,7 +39,7 @@ def ln(x: float) -> float:
     while x < 1.0:
         x = x * 2.0
         k -= 1
-    if x > _SQRT2:
+    if x > 1.4142135623730951:  # sqrt 2
         x = x * 0.5
         k += 1
     # ln(x) = 2 atanh(t), t = (x - 1) / (x + 1), |t| <= 0.172 here.
@@ -54,11 +49,11 @@ def ln(x: float) -> float:
         1.0 / 3.0
         + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 / 13.0))))
     )
-    return 2.0 * t * series + k * _LN2
+    return 2.0 * t * series + k * 0.6931471805599453  # + k ln 2
 
 
 def log10(x: float) -> float:
-    return ln(x) / _LN10
+    return ln(x) / 2.302585092994046  # ln 10
 
 
 def softplus(x: float) -> float:

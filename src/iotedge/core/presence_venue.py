@@ -23,7 +23,6 @@ from .presence_math import presence_error
 
 NONE = "none"
 NEAR_HOPS = 2
-_FAR_HOPS = 99
 BADGE_HEIGHT = 1.2
 # A wall, expressed in path-loss units: 8 dB at exponent 2.2.
 WALL_EQ = 3.6
@@ -173,7 +172,7 @@ def _hop_table(neighbours: list[list[int]], has_adjacency: bool) -> list[list[in
     n = len(neighbours)
     table = []
     for src in range(n):
-        row = [_FAR_HOPS] * n
+        row = [99] * n  # 99 hops: farther than NEAR_HOPS, or unreachable
         row[src] = 0
         if not has_adjacency:
             for r in range(n):
@@ -187,7 +186,7 @@ def _hop_table(neighbours: list[list[int]], has_adjacency: bool) -> list[list[in
                 nxt = []
                 for r in frontier:
                     for q in neighbours[r]:
-                        if row[q] == _FAR_HOPS:
+                        if row[q] == 99:
                             row[q] = depth
                             nxt.append(q)
                 frontier = nxt
