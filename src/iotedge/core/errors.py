@@ -68,85 +68,33 @@ class CipherParamError(IotEdgeError):
 # too. A class costs about 250 bytes of heap on the 64-bit unix port, and a job
 # needs the classes of its own domain only (docs/micropython.md, "Heap margin").
 # ``from iotedge.core.errors import AlertError`` works as before.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from .errors_alert import (
-        AlertError as AlertError,
-    )
-    from .errors_alert import (
-        Ed25519Error as Ed25519Error,
-    )
-    from .errors_alert import (
-        KeyringError as KeyringError,
-    )
-    from .errors_dht import (
-        DHTChecksumError as DHTChecksumError,
-    )
-    from .errors_dht import (
-        DHTError as DHTError,
-    )
-    from .errors_dht import (
-        DHTNoResponseError as DHTNoResponseError,
-    )
-    from .errors_dht import (
-        DHTPulseError as DHTPulseError,
-    )
-    from .errors_dht import (
-        DHTRangeError as DHTRangeError,
-    )
-    from .errors_dht import (
-        DHTTooSoonError as DHTTooSoonError,
-    )
-    from .errors_gateway import (
-        ConfigError as ConfigError,
-    )
-    from .errors_gateway import (
-        NodeConfError as NodeConfError,
-    )
-    from .errors_gateway import (
-        PayloadError as PayloadError,
-    )
-    from .errors_gateway import (
-        SerialFrameError as SerialFrameError,
-    )
-    from .errors_presence import (
-        PresenceError as PresenceError,
-    )
-    from .errors_presence import (
-        SimulationError as SimulationError,
-    )
-
-_DHT = (
-    "DHTError",
-    "DHTNoResponseError",
-    "DHTPulseError",
-    "DHTChecksumError",
-    "DHTRangeError",
-    "DHTTooSoonError",
+# (name tuples, then the module for each tuple, in the same order; names of 11
+# characters or more are plain strings on MicroPython, not interned qstrs).
+# For type checkers, errors.pyi declares every class.
+_LAZY = (
+    (
+        "DHTError",
+        "DHTNoResponseError",
+        "DHTPulseError",
+        "DHTChecksumError",
+        "DHTRangeError",
+        "DHTTooSoonError",
+    ),
+    ("AlertError", "KeyringError", "Ed25519Error"),
+    ("PresenceError", "SimulationError"),
+    ("SerialFrameError", "PayloadError", "NodeConfError", "ConfigError"),
 )
-_ALERT = ("AlertError", "KeyringError", "Ed25519Error")
-_PRESENCE = ("PresenceError", "SimulationError")
-_GATEWAY = ("SerialFrameError", "PayloadError", "NodeConfError", "ConfigError")
 
 
 def __getattr__(name: str) -> "type[IotEdgeError]":
-    home: object = None
-    if name in _DHT:
-        from . import errors_dht
-
-        home = errors_dht
-    elif name in _ALERT:
-        from . import errors_alert
-
-        home = errors_alert
-    elif name in _PRESENCE:
-        from . import errors_presence
-
-        home = errors_presence
-    elif name in _GATEWAY:
-        from . import errors_gateway
-
-        home = errors_gateway
+    if name in _LAZY[0]:
+        from . import errors_dht as home
+    elif name in _LAZY[1]:
+        from . import errors_alert as home  # type: ignore[no-redef]
+    elif name in _LAZY[2]:
+        from . import errors_presence as home  # type: ignore[no-redef]
+    elif name in _LAZY[3]:
+        from . import errors_gateway as home  # type: ignore[no-redef]
     else:
         raise AttributeError("module 'iotedge.core.errors' has no attribute '" + name + "'")
     cls: type[IotEdgeError] = getattr(home, name)

@@ -28,14 +28,11 @@ A_PRIOR = -60.0
 B_PRIOR = 2.2
 A_BOUNDS = (-85.0, -40.0)
 B_BOUNDS = (1.5, 3.5)
-# Prior strength in pseudo-observations for a and b.
-A_PRIOR_WEIGHT = 4.0
-B_PRIOR_WEIGHT = 400.0
-# Forgetting time constant of a gateway's statistics, seconds.
-GATEWAY_MEMORY = 900.0
 T_BOUNDS = (-10.0, 10.0)
-T_PRIOR_WEIGHT = 3.0
-BADGE_MEMORY = 3600.0
+# The prior strengths (pseudo-observations: 4 for a, 400 for b, 3 for a badge's
+# offset) and forgetting time constants (900 s for a gateway, 3600 s for a badge)
+# are literals below: every module-level name is one more interned string (qstr)
+# on MicroPython, and a small heap holds those in tables that grow by doubling.
 # Change in dB below which cached tables are not rebuilt.
 REFRESH_DB = 0.25
 
@@ -57,7 +54,7 @@ class GatewayLine:
         st = self._st
         if ts > st[5]:
             if st[5] > -1.0e17:
-                k = exp(-(ts - st[5]) / GATEWAY_MEMORY)
+                k = exp(-(ts - st[5]) / 900.0)  # gateway memory, s
                 for i in range(5):
                     st[i] *= k
             st[5] = ts
@@ -73,8 +70,8 @@ class GatewayLine:
         Minimises sum w (y - a + b u)^2 + ka (a - b u_ref - m0)^2 + kb (b - b0)^2,
         where the prior on the level is placed at u_ref (typical in-room distance,
         10) so that it does not fight the slope."""
-        ka = A_PRIOR_WEIGHT
-        kb = B_PRIOR_WEIGHT
+        ka = 4.0  # prior weight of a
+        kb = 400.0  # prior weight of b
         ur = 10.0
         m0 = A_PRIOR - B_PRIOR * ur
         sw, su, suu, sy, suy, _ = self._st
@@ -113,10 +110,10 @@ class BadgeOffset:
     def observe(self, ts: float, residual: float, weight: float) -> None:
         if ts > self._ts:
             if self._ts > -1.0e17:
-                k = exp(-(ts - self._ts) / BADGE_MEMORY)
+                k = exp(-(ts - self._ts) / 3600.0)  # badge memory, s
                 self._sw *= k
                 self._sr *= k
             self._ts = ts
         self._sw += weight
         self._sr += weight * residual
-        self.value = clamp(self._sr / (self._sw + T_PRIOR_WEIGHT), T_BOUNDS[0], T_BOUNDS[1])
+        self.value = clamp(self._sr / (self._sw + 3.0), T_BOUNDS[0], T_BOUNDS[1])

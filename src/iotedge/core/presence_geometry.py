@@ -4,7 +4,9 @@ positions.
 """
 
 from .presence_math import log10
-from .presence_venue import BADGE_HEIGHT, WALL_EQ
+from .presence_venue import WALL_EQ
+
+BADGE_HEIGHT = 1.2  # metres
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -12,8 +12,9 @@ expected RSSI is ``a_g - b_g * u``):
   ``d`` the distance in metres from the gateway to the room's centre (mean of its
   gateways' positions at badge height) widened by the room's radius, so a badge
   in the gateway's own room is a few metres away, not zero;
-- otherwise ``u = U_IN + U_HOP * hops`` (a typical in-room distance and one
-  doubling of it plus a wall per hop).
+- otherwise ``u = U_IN + U_HOP * hops`` with ``U_IN = 7.78`` (10 log10 of a
+  typical 6 m in-room distance) and ``U_HOP = 3.01 + WALL_EQ`` (one doubling of
+  it plus a wall per hop).
 
 Rooms outside a gateway's near set are "far" from it: it hears a badge there only
 by accident, exactly as when the badge is out of the venue.
@@ -23,12 +24,8 @@ from .presence_math import presence_error
 
 NONE = "none"
 NEAR_HOPS = 2
-BADGE_HEIGHT = 1.2
 # A wall, expressed in path-loss units: 8 dB at exponent 2.2.
 WALL_EQ = 3.6
-# Without positions: a badge ~6 m from a gateway in its room, each hop doubles it and adds a wall.
-U_IN = 7.78
-U_HOP = 3.01 + WALL_EQ
 
 
 def _number(value: object, what: str) -> float:
@@ -154,7 +151,9 @@ def _near_sets(v: Venue) -> list[list[tuple[int, float]]]:
             if hops <= NEAR_HOPS:
                 centre = centres[r]
                 if pos is None or centre is None:
-                    u = U_IN + U_HOP * hops
+                    # U_IN + U_HOP * hops: a badge ~6 m from a gateway in its room
+                    # (7.78), each hop doubles that (3.01) and adds a wall
+                    u = 7.78 + (3.01 + WALL_EQ) * hops
                 else:
                     u = distance_feature(pos, centre, radii[r], hops)
                 out.append((r, u))
