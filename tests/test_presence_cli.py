@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -12,8 +13,8 @@ import pytest
 from iotedge.commands import presence
 from iotedge.core.errors import PresenceError
 from iotedge.presence.eval import evaluate
-from iotedge.presence.io import load_venue, read_reports, read_truth
-from iotedge.presence.replay import make_estimator, run
+from iotedge.presence.io import Truth, load_venue, read_reports, read_truth
+from iotedge.presence.replay import make_estimator, replay, run
 from iotedge.presence.synthetic import generate
 
 
@@ -60,11 +61,42 @@ def test_replay_command(
     assert all(float(r["ts"]) % 10 == 0 for r in rows)
     occ_rows = list(csv.DictReader(occ.open()))
     assert set(occ_rows[0]) == {"ts", "room", "occupancy"}
-    # the baseline and the smoothed variant run through the same command
-    assert _cli([*argv, "--method", "strongest"]) == 0
-    assert _cli([*argv, "--lag", "60"]) == 0
+    causal = est.read_text()
+    # the baseline and the smoothed variant run through the same command, and the
+    # flags reach the estimator: each file is what the library writes for that
+    # method or lag, and not the default output
+    assert _cli([*argv, "--method", "strongest", "--step", "10"]) == 0
+    strongest = est.read_text()
+    assert strongest == _library_replay(small_dir, method="strongest")
+    assert strongest != causal
+    assert _cli([*argv, "--lag", "60", "--step", "10"]) == 0
+    smoothed = est.read_text()
+    assert smoothed == _library_replay(small_dir, lag=60.0)
+    assert smoothed != causal
+    # same rows (badges and times), and looking 60 s ahead is right more often
+    assert _keys(smoothed) == _keys(causal)
+    truth = read_truth(small_dir / "truth.csv")
+    assert _accuracy(smoothed, truth) > _accuracy(causal, truth)
     with pytest.raises(PresenceError):
         _cli([*argv, "--method", "strongest", "--lag", "60"])
+
+
+def _library_replay(run_dir: Path, method: str = "hmm", lag: float = 0.0) -> str:
+    venue = load_venue(run_dir / "venue.json")
+    buf = io.StringIO()
+    reports = read_reports(run_dir / "reports.jsonl")
+    replay(venue, reports, buf, step=10.0, method=method, lag=lag)
+    return buf.getvalue()
+
+
+def _keys(text: str) -> list[tuple[str, str]]:
+    return [(r["ts"], r["badge"]) for r in csv.DictReader(io.StringIO(text))]
+
+
+def _accuracy(text: str, truth: Truth) -> float:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    right = sum(truth.room(r["badge"], int(float(r["ts"]))) == r["room"] for r in rows)
+    return right / len(rows)
 
 
 def test_replay_reads_csv_reports(tmp_path: Path) -> None:

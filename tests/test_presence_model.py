@@ -141,7 +141,7 @@ def test_calibration_learns_a_low_gateway() -> None:
 def test_gateway_down_stops_counting_its_silence() -> None:
     est = PresenceEstimator(VENUE, down_after=60.0)
     g = VENUE.gateway_index["gb"]
-    room_b = VENUE.room_index["b"]
+    room_b = VENUE.rooms.index("b")
     c_before = est.emission.c[room_b]
     est.update(0.0, "ga", "x", -70)
     est.advance(100.0)  # gb (and gc) said nothing for 100 s: down
@@ -174,6 +174,35 @@ def test_fixed_lag_smoothing_revises_the_past() -> None:
             causal.update(t + 0.3 * j, gw, "x", -65)
         t += 60.0
     causal.advance(245.0)
-    causal_at_move = causal.posterior("x")[VENUE.room_index["b"]]
-    smooth = est.smoothed("x", 245.0)[VENUE.room_index["b"]]
+    causal_at_move = causal.posterior("x")[VENUE.rooms.index("b")]
+    smooth = est.smoothed("x", 245.0)[VENUE.rooms.index("b")]
     assert smooth > causal_at_move
+
+
+def test_forget_after_drops_the_badge_exactly_at_the_timeout() -> None:
+    # One burst in room a, then silence. The badge's last report is at 1.5 s, so
+    # with forget_after = 300 s its posterior is dropped by the first advance past
+    # 301.5 s (events strictly before the advance time), not before.
+    est = PresenceEstimator(VENUE, forget_after=300.0)
+    for k in range(6):
+        est.update(0.3 * k, "ga", "x", -60)
+    est.advance(10.0)
+    assert est.badge_state("x")[0] == "a"
+    est.advance(301.5)
+    post = est.posterior("x")
+    assert post[VENUE.n_rooms] < 1.0  # silences moved it toward none, not yet forgotten
+    assert math.isclose(sum(post), 1.0)
+    occupied = est.occupancy()["a"][0]
+    assert occupied > 0.0
+    est.advance(301.5 + 1e-6)
+    assert est.posterior("x") == [0.0, 0.0, 0.0, 1.0]
+    assert est.badge_state("x") == ("none", 1.0, 0)
+    # its mass left the occupancy totals with it (up to round-off of the add/remove)
+    for room in ("a", "b", "c"):
+        assert est.occupancy()[room][0] < 1e-12
+    assert est.badges() == ["x"]  # still listed: every badge seen so far
+    # heard again: a fresh start from the prior, one burst outweighs it
+    for k in range(6):
+        est.update(400.0 + 0.3 * k, "gc", "x", -60)
+    est.advance(410.0)
+    assert est.badge_state("x")[0] == "c"

@@ -116,6 +116,8 @@ def test_metrics_by_hand() -> None:
     assert score.total == 12
     assert score.correct == 9  # wrong at 10 s (b), 40 s and 50 s (still a)
     assert score.flaps == 1  # a -> b at 10 s while truth stayed a (a -> a at 20 s is a fix)
+    # the literal count: a -> b at 10 s and b -> a at 20 s; a -> b at 60 s detects the move
+    assert score.changes == 2
     assert score.present_seconds == 120.0
     # the change to b at 40 s is detected at 60 s: 20 s = one burst period
     assert score.delays == [20.0]
@@ -124,7 +126,25 @@ def test_metrics_by_hand() -> None:
     # all confidences 0.8, accuracy 0.75 -> ECE 0.05
     assert math.isclose(score.ece, 0.05)
     text = table([score], period=20.0)
-    assert "| m | 75.00 % | 30.00 |" in text
+    assert "| m | 75.00 % | 30.00 | 60.00 | 50.00 % |" in text
+
+
+def test_changes_count_everything_but_detections() -> None:
+    # x moves a -> b at 30 s and the estimate detours through c; y enters at 20 s
+    # (none -> a), is seen there at once, and flickers to b and back later.
+    truth = _truth({"x": ["a"] * 30 + ["b"] * 90, "y": ["none"] * 20 + ["a"] * 100})
+    ev = Evaluator("m", truth, step=10.0, period=20.0, dwell=3.0)
+    xs = ["a", "a", "a", "c", "b", "b", "b", "b", "b", "b", "b", "b"]
+    ys = ["none", "none", "a", "a", "a", "b", "a", "a", "a", "a", "a", "a"]
+    for k in range(12):
+        ev.add(Step(float(10 * k), [("x", xs[k], 0.9), ("y", ys[k], 0.9)], {}))
+    score = ev.finish()
+    # x: a -> c at 30 s is a change (not the move's detection) but no flap (the
+    # truth changed at that step); c -> b at 40 s is the late detection.
+    # y: none -> a at 20 s detects the arrival; a -> b (a flap) and b -> a at
+    # 50 s and 60 s are two changes.
+    assert score.changes == 3
+    assert score.flaps == 1
 
 
 def test_scores_pool() -> None:

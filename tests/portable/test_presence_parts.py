@@ -22,7 +22,7 @@ def test_math_known_values():
 
 
 def test_burst_statistics():
-    from iotedge.core.presence_burst import maximum, median, trimmed_mean
+    from iotedge.core.presence_stats import maximum, median, trimmed_mean
 
     try:
         assert i(median([-70, -80, -75])) == -750000
@@ -72,12 +72,13 @@ def test_transition_hand_computed():
 
 def test_backward_is_transpose_of_predict():
     from iotedge.core.presence_hmm import Transitions
+    from iotedge.core.presence_smoothing import backward
 
     try:
         tr = Transitions([[1], [0, 2], [1]], move_time=300.0)
         beta0 = [0.2, 0.5, 0.9, 0.1]
         beta = list(beta0)
-        tr.backward(beta, 60.0)
+        backward(tr, beta, 60.0)
         for q in range(4):
             unit = [0.0, 0.0, 0.0, 0.0]
             unit[q] = 1.0
@@ -119,7 +120,7 @@ def test_calibration_converges_inside_bounds():
 
 
 def test_occupancy_is_sum_of_posteriors():
-    from iotedge.core.presence_occupancy import Occupancy
+    from iotedge.core.presence_hmm import Occupancy
 
     try:
         occ = Occupancy(2)

@@ -62,81 +62,41 @@ class CipherParamError(IotEdgeError):
     """An AES or AES-CCM parameter is unusable: key, block, nonce or tag length, data size."""
 
 
-class DHTError(IotEdgeError):
-    """A DHT22/AM2302 reading failed. Every DHT backend raises only these."""
+# The errors of the codecs and ciphers above are defined here. Those of the other
+# domains (DHT sensor, alerts, presence, gateway) live in small errors_* modules
+# loaded on first use through PEP 562's module __getattr__, which MicroPython has
+# too. A class costs about 250 bytes of heap on the 64-bit unix port, and a job
+# needs the classes of its own domain only (docs/micropython.md, "Heap margin").
+# ``from iotedge.core.errors import AlertError`` works as before.
+# (name tuples, then the module for each tuple, in the same order; names of 11
+# characters or more are plain strings on MicroPython, not interned qstrs).
+# For type checkers, errors.pyi declares every class.
+_LAZY = (
+    (
+        "DHTError",
+        "DHTNoResponseError",
+        "DHTPulseError",
+        "DHTChecksumError",
+        "DHTRangeError",
+        "DHTTooSoonError",
+    ),
+    ("AlertError", "KeyringError", "Ed25519Error"),
+    ("PresenceError", "SimulationError"),
+    ("SerialFrameError", "PayloadError", "NodeConfError", "ConfigError"),
+)
 
 
-class DHTNoResponseError(DHTError):
-    """The sensor did not answer the start signal (wiring, power, pull-up)."""
-
-
-class DHTPulseError(DHTError):
-    """The pulse train was unusable: too few pulses or a pulse of impossible width."""
-
-
-class DHTChecksumError(DHTError):
-    """The 5th byte is not the low byte of the sum of the first four."""
-
-
-class DHTRangeError(DHTError):
-    """A decoded value is outside the sensor's range (0-100 %RH, -40..80 C)."""
-
-
-class DHTTooSoonError(DHTError):
-    """A read was asked for before the sensor's 2 s minimum interval had passed."""
-
-
-class SerialFrameError(IotEdgeError):
-    """A serial bridge frame is corrupt (bad CRC, bad syntax, bad field)."""
-
-
-class AlertError(IotEdgeError):
-    """A signed alert frame was refused: malformed, unknown key, forged, replayed or expired.
-
-    ``reason`` is one of the receiver's stable codes (see docs/alerts.md), e.g.
-    ``"bad-tag"``, ``"duplicate"``, ``"key-revoked"``.
-    """
-
-
-class KeyringError(IotEdgeError):
-    """An alert keyring file or key entry is malformed or inconsistent."""
-
-
-class PresenceError(IotEdgeError):
-    """A venue description, an RSSI report or a presence estimator setting is invalid."""
-
-
-class SimulationError(IotEdgeError):
-    """A virtual-venue scenario or parameter is unknown or out of its range."""
-
-
-class PayloadError(IotEdgeError):
-    """An MQTT payload (report batch, status, command) is malformed or of the wrong version.
-
-    ``reason``: ``"not-json"``, ``"bad-envelope"``, ``"bad-version"``, ``"bad-field"``.
-    """
-
-
-class NodeConfError(IotEdgeError):
-    """A NodeConf EU 2018 badge or gateway frame (company 0x0590) is malformed.
-
-    ``reason``: ``"not-nodeconf"``, ``"bad-json"``, ``"unknown-type"``, ``"bad-length"``.
-    """
-
-
-class Ed25519Error(IotEdgeError):
-    """An Ed25519 key, secret or signature is not bytes or has the wrong length, or a
-    public key failed :func:`iotedge.core.ed25519.validate_public_key`.
-
-    A signature that merely does not verify is not an error: ``verify`` returns False.
-    ``reason``: ``"bad-type"``, ``"bad-length"``, ``"non-canonical"``, ``"not-a-point"``,
-    ``"small-order"``, ``"not-prime-order"``.
-    """
-
-
-class ConfigError(IotEdgeError):
-    """A gateway configuration file or command-line setting is invalid.
-
-    ``reason``: ``"bad-toml"``, ``"unknown-key"``, ``"bad-type"``, ``"bad-value"``,
-    ``"missing"``; ``detail`` names the setting (``section.key``).
-    """
+def __getattr__(name: str) -> "type[IotEdgeError]":
+    if name in _LAZY[0]:
+        from . import errors_dht as home
+    elif name in _LAZY[1]:
+        from . import errors_alert as home  # type: ignore[no-redef]
+    elif name in _LAZY[2]:
+        from . import errors_presence as home  # type: ignore[no-redef]
+    elif name in _LAZY[3]:
+        from . import errors_gateway as home  # type: ignore[no-redef]
+    else:
+        raise AttributeError("module 'iotedge.core.errors' has no attribute '" + name + "'")
+    cls: type[IotEdgeError] = getattr(home, name)
+    globals()[name] = cls  # later lookups find it without this function
+    return cls

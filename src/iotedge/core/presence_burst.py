@@ -13,59 +13,11 @@ silence of ``gap`` seconds or when it has lasted ``max_len`` seconds (the
 continuous 1 Hz mode is cut into windows that way).
 """
 
-from .errors import IotEdgeError
-
 MAX_SAMPLES = 24
 
-STAT_MEDIAN = "median"
-STAT_TRIMMED = "trimmed"
-STAT_MAX = "max"
-STATS = (STAT_MEDIAN, STAT_TRIMMED, STAT_MAX)
-
-
-def median(values: list[int]) -> float:
-    """Median of a non-empty list (mean of the two middle values when even)."""
-    s = sorted(values)
-    n = len(s)
-    mid = n // 2
-    if n % 2:
-        return float(s[mid])
-    return (s[mid - 1] + s[mid]) / 2.0
-
-
-def trimmed_mean(values: list[int], trim: float = 0.2) -> float:
-    """Mean after dropping ``trim`` of the readings at each end (rounded down);
-    with fewer than 3 readings it is the plain mean."""
-    s = sorted(values)
-    n = len(s)
-    k = int(n * trim)
-    if n - 2 * k < 1:
-        k = (n - 1) // 2
-    kept = s[k : n - k]
-    total = 0
-    for v in kept:
-        total += v
-    return total / len(kept)
-
-
-def maximum(values: list[int]) -> float:
-    best = values[0]
-    for v in values:
-        if v > best:
-            best = v
-    return float(best)
-
-
-def summarise(values: list[int], stat: str) -> float:
-    if not values:
-        raise IotEdgeError("empty-burst", "no readings to summarise")
-    if stat == STAT_MEDIAN:
-        return median(values)
-    if stat == STAT_TRIMMED:
-        return trimmed_mean(values)
-    if stat == STAT_MAX:
-        return maximum(values)
-    raise IotEdgeError("unknown-stat", stat)
+# The statistic names; "max" is the default and computed here, the others in
+# presence_stats, loaded only when asked for.
+STATS = ("median", "trimmed", "max")
 
 
 class Burst:
@@ -106,9 +58,22 @@ class Burst:
         self.counts[gateway] = n + 1
         return True
 
+    def close_time(self, gap: float, max_len: float) -> float:
+        """When the burst closes: ``gap`` seconds after its last advert or
+        ``max_len`` seconds after its start, whichever is first."""
+        a = self.last + gap
+        b = self.start + max_len
+        return a if a < b else b
+
     def summary(self, stat: str) -> list[tuple[int, float, int]]:
         """(gateway index, statistic in dBm, adverts heard) for each gateway."""
         out = []
         for gateway, ring in self.samples.items():
-            out.append((gateway, summarise(ring, stat), self.counts[gateway]))
+            if stat == "max":
+                y = float(max(ring))
+            else:
+                from .presence_stats import summarise
+
+                y = summarise(ring, stat)
+            out.append((gateway, y, self.counts[gateway]))
         return out

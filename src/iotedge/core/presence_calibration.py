@@ -28,14 +28,11 @@ A_PRIOR = -60.0
 B_PRIOR = 2.2
 A_BOUNDS = (-85.0, -40.0)
 B_BOUNDS = (1.5, 3.5)
-# Prior strength in pseudo-observations for a and b.
-A_PRIOR_WEIGHT = 4.0
-B_PRIOR_WEIGHT = 400.0
-# Forgetting time constant of a gateway's statistics, seconds.
-GATEWAY_MEMORY = 900.0
 T_BOUNDS = (-10.0, 10.0)
-T_PRIOR_WEIGHT = 3.0
-BADGE_MEMORY = 3600.0
+# The prior strengths (pseudo-observations: 4 for a, 400 for b, 3 for a badge's
+# offset) and forgetting time constants (900 s for a gateway, 3600 s for a badge)
+# are literals below: every module-level name is one more interned string (qstr)
+# on MicroPython, and a small heap holds those in tables that grow by doubling.
 # Change in dB below which cached tables are not rebuilt.
 REFRESH_DB = 0.25
 
@@ -43,52 +40,47 @@ REFRESH_DB = 0.25
 class GatewayLine:
     """Decayed least-squares fit of y = a - b u for one gateway."""
 
-    __slots__ = ("_su", "_suu", "_suy", "_sw", "_sy", "_ts", "_u_ref", "a", "b")
+    __slots__ = ("_st", "a", "b")
 
     def __init__(self, a: float = A_PRIOR, b: float = B_PRIOR) -> None:
         self.a = a
         self.b = b
-        self._sw = 0.0
-        self._su = 0.0
-        self._suu = 0.0
-        self._sy = 0.0
-        self._suy = 0.0
-        self._ts = -1.0e18
-        self._u_ref = 10.0  # the prior on a is expressed at this feature value
+        # Decayed sums of w, w u, w u^2, w y, w u y, then the time of the last
+        # decay (one list: few attributes keep a MicroPython instance small).
+        self._st = [0.0, 0.0, 0.0, 0.0, 0.0, -1.0e18]
 
     def observe(self, ts: float, u: float, y: float, weight: float) -> None:
         """Add one (feature, corrected RSSI) pair with a weight in (0, 1]."""
-        if ts > self._ts:
-            if self._ts > -1.0e17:
-                k = exp(-(ts - self._ts) / GATEWAY_MEMORY)
-                self._sw *= k
-                self._su *= k
-                self._suu *= k
-                self._sy *= k
-                self._suy *= k
-            self._ts = ts
-        self._sw += weight
-        self._su += weight * u
-        self._suu += weight * u * u
-        self._sy += weight * y
-        self._suy += weight * u * y
+        st = self._st
+        if ts > st[5]:
+            if st[5] > -1.0e17:
+                k = exp(-(ts - st[5]) / 900.0)  # gateway memory, s
+                for i in range(5):
+                    st[i] *= k
+            st[5] = ts
+        st[0] += weight
+        st[1] += weight * u
+        st[2] += weight * u * u
+        st[3] += weight * y
+        st[4] += weight * u * y
 
     def solve(self) -> None:
         """Re-fit (a, b) from the statistics and the prior, then clamp them.
 
         Minimises sum w (y - a + b u)^2 + ka (a - b u_ref - m0)^2 + kb (b - b0)^2,
-        where the prior on the level is placed at u_ref (typical in-room distance)
-        so that it does not fight the slope."""
-        ka = A_PRIOR_WEIGHT
-        kb = B_PRIOR_WEIGHT
-        ur = self._u_ref
+        where the prior on the level is placed at u_ref (typical in-room distance,
+        10) so that it does not fight the slope."""
+        ka = 4.0  # prior weight of a
+        kb = 400.0  # prior weight of b
+        ur = 10.0
         m0 = A_PRIOR - B_PRIOR * ur
+        sw, su, suu, sy, suy, _ = self._st
         # Unknowns (a, b); residual r = y - a + b u. Normal equations:
-        s11 = self._sw + ka
-        s12 = -self._su - ka * ur
-        s22 = self._suu + ka * ur * ur + kb
-        r1 = self._sy + ka * m0
-        r2 = -self._suy - ka * ur * m0 + kb * B_PRIOR
+        s11 = sw + ka
+        s12 = -su - ka * ur
+        s22 = suu + ka * ur * ur + kb
+        r1 = sy + ka * m0
+        r2 = -suy - ka * ur * m0 + kb * B_PRIOR
         det = s11 * s22 - s12 * s12
         if det <= 1e-9:
             return
@@ -96,7 +88,7 @@ class GatewayLine:
         b = (s11 * r2 - s12 * r1) / det
         b = clamp(b, B_BOUNDS[0], B_BOUNDS[1])
         # Re-fit a for the clamped b so the level stays consistent with the data.
-        a = (self._sy + self._su * b + ka * (m0 + b * ur)) / s11
+        a = (sy + su * b + ka * (m0 + b * ur)) / s11
         self.a = clamp(a, A_BOUNDS[0], A_BOUNDS[1])
         self.b = b
 
@@ -118,10 +110,10 @@ class BadgeOffset:
     def observe(self, ts: float, residual: float, weight: float) -> None:
         if ts > self._ts:
             if self._ts > -1.0e17:
-                k = exp(-(ts - self._ts) / BADGE_MEMORY)
+                k = exp(-(ts - self._ts) / 3600.0)  # badge memory, s
                 self._sw *= k
                 self._sr *= k
             self._ts = ts
         self._sw += weight
         self._sr += weight * residual
-        self.value = clamp(self._sr / (self._sw + T_PRIOR_WEIGHT), T_BOUNDS[0], T_BOUNDS[1])
+        self.value = clamp(self._sr / (self._sw + 3.0), T_BOUNDS[0], T_BOUNDS[1])

@@ -29,16 +29,18 @@ gateways share shadowing and body loss, so treating them as independent would
 make the posterior over-confident.
 """
 
-from .errors import PresenceError
 from .presence_calibration import REFRESH_DB, GatewayLine
-from .presence_math import exp, huber, huber_low, softplus
-from .presence_venue import Venue
+from .presence_math import exp, huber, huber_low, presence_error, softplus
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .presence_venue import Venue
 
 
 class EmissionModel:
     def __init__(
         self,
-        venue: Venue,
+        venue: "Venue",
         sigma: float = 6.0,
         huber_c: float = 2.0,
         sensitivity: float = -95.0,
@@ -48,17 +50,24 @@ class EmissionModel:
         asymmetric: bool = True,
     ) -> None:
         if sigma <= 0.0 or width <= 0.0 or huber_c <= 0.0:
-            raise PresenceError("bad-setting", "sigma, width and huber_c must be positive")
+            raise presence_error("bad-setting", "sigma, width and huber_c must be positive")
         if not 0.0 < temper <= 1.0:
-            raise PresenceError("bad-setting", "temper must be in (0, 1]")
+            raise presence_error("bad-setting", "temper must be in (0, 1]")
         self.venue = venue
         # Scalars in one tuple, _p[i]: sigma, huber_c, width, z_far, temper,
-        # softplus(z_far). Fewer attributes keep the instance's
-        # hash table small, one contiguous block that a fragmented 64K heap must find.
-        self._p = (sigma, huber_c, width, z_far, temper, softplus(z_far))
+        # softplus(z_far), the density of a reading. Eight attributes at most keep
+        # the instance's hash table at 8 slots on MicroPython (17 from the ninth).
+        self._p = (
+            sigma,
+            huber_c,
+            width,
+            z_far,
+            temper,
+            softplus(z_far),
+            huber_low if asymmetric else huber,
+        )
         # Per-gateway detection floor (dBm), learned from what each reports.
         self.sens = [sensitivity] * venue.n_gateways
-        self._density = huber_low if asymmetric else huber
         n_g = venue.n_gateways
         self.lines = [GatewayLine() for _ in range(n_g)]
         self.live = [True] * n_g
@@ -94,18 +103,15 @@ class EmissionModel:
         for i in range(len(near)):
             self.c[near[i][0]] += sign * absent[i]
 
-    def _refresh_ec(self, g: int) -> None:
-        t = self._p[4]
-        for r, _ in self.venue.near[g]:
-            self.ec[r] = exp(t * self.c[r])
-
     def set_live(self, g: int, live: bool) -> None:
         """Mark a gateway up or down; a down gateway's silence is not evidence."""
         if self.live[g] == live:
             return
         self.live[g] = live
         self._add_absent(g, 1.0 if live else -1.0)
-        self._refresh_ec(g)
+        t = self._p[4]
+        for r, _ in self.venue.near[g]:
+            self.ec[r] = exp(t * self.c[r])
 
     def set_sensitivity(self, g: int, floor: float) -> None:
         """Move gateway g's detection floor (rebuilds its tables when it moved)."""
@@ -127,7 +133,9 @@ class EmissionModel:
         self._tab[g] = self._fill(g)
         if self.live[g]:
             self._add_absent(g, 1.0)
-        self._refresh_ec(g)
+        t = self._p[4]
+        for r, _ in self.venue.near[g]:
+            self.ec[r] = exp(t * self.c[r])
         return True
 
     def scores(self, heard: list[tuple[int, float]]) -> dict[int, float]:
@@ -137,6 +145,7 @@ class EmissionModel:
         p = self._p
         inv = 1.0 / p[0]
         c = p[1]
+        density = p[6]
         z_far = p[3]
         far = z_far * p[2]
         for g, y in heard:
@@ -147,7 +156,7 @@ class EmissionModel:
             zs = tab[1]
             for i in range(len(near)):
                 r = near[i][0]
-                d = zs[i] + self._density((y - mus[i]) * inv, c) - base
+                d = zs[i] + density((y - mus[i]) * inv, c) - base
                 out[r] = out.get(r, 0.0) + d
         return out
 

@@ -21,17 +21,18 @@ A gateway that reported nothing at all for ``down_after`` seconds is treated as
 down: its silence stops counting against the rooms it covers.
 """
 
-from .errors import PresenceError
-from .presence_burst import STAT_MAX, STATS, Burst
+from .presence_burst import STATS, Burst
 from .presence_calibration import BadgeOffset
 from .presence_emission import EmissionModel
-from .presence_hmm import Transitions, argmax
-from .presence_math import clamp, exp
-from .presence_occupancy import Occupancy
-from .presence_venue import NONE, Venue
+from .presence_hmm import Occupancy, Transitions, argmax
+from .presence_math import clamp, presence_error
+from .presence_venue import NONE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .presence_venue import Venue
 
 _INF = 1.0e300
-_LIVE_CHECK = 10.0
 # Settings live in tuples indexed by literal numbers (layout where they are built
 # in PresenceEstimator.__init__): named index constants would cost MicroPython heap.
 
@@ -68,13 +69,37 @@ class _Badge:
         self.history: list[tuple[float, list[float], list[float]]] = []
 
 
+class _Book:
+    """The estimator's bookkeeping, apart so that neither instance has more than
+    eight attributes: MicroPython keeps them in a hash table that grows from 8
+    slots to 17 (one 272-byte block on a 64-bit port) at the ninth, a block a
+    fragmented small heap may not have."""
+
+    __slots__ = ("badges", "buckets", "cursor", "floor", "gw_last", "mv", "order")
+
+    def __init__(self, n_gateways: int, sensitivity: float, mv: list[float]) -> None:
+        self.badges: dict[str, _Badge] = {}
+        self.order: list[str] = []
+        # badges by the whole second of their next due event; cursor: first second
+        # not yet processed (-1 before any)
+        self.buckets: dict[int, list[_Badge]] = {}
+        self.cursor = -1
+        self.gw_last: list[float] = [-_INF] * n_gateways
+        self.floor = [sensitivity] * n_gateways
+        # Move-rate estimate and clock, mv[i]: 0 numerator, 1 denominator, 2 time
+        # of the last update, 3 prior weight, 4 move_time, 5 move_memory, 6 low,
+        # 7 high rate, 8 first report time, 9 next time gateways are checked for
+        # being down.
+        self.mv = mv
+
+
 class PresenceEstimator:
     """HMM room estimator over a venue; see the module docstring."""
 
     def __init__(
         self,
-        venue: Venue,
-        stat: str = STAT_MAX,
+        venue: "Venue",
+        stat: str = "max",
         gap: float = 2.0,
         max_len: float = 5.0,
         period: float = 60.0,
@@ -100,19 +125,19 @@ class PresenceEstimator:
         asymmetric: bool = True,
     ) -> None:
         if stat not in STATS:
-            raise PresenceError("bad-setting", "stat must be one of " + ", ".join(STATS))
+            raise presence_error("bad-setting", "stat must be one of " + ", ".join(STATS))
         if gap <= 0.0 or max_len <= 0.0 or period <= 0.0:
-            raise PresenceError("bad-setting", "gap, max_len and period must be positive")
+            raise presence_error("bad-setting", "gap, max_len and period must be positive")
         if forget_after <= 0.0 or down_after <= 0.0 or lag < 0.0:
-            raise PresenceError("bad-setting", "forget_after, down_after must be > 0, lag >= 0")
+            raise presence_error("bad-setting", "forget_after, down_after must be > 0, lag >= 0")
         self.venue = venue
-        # Settings in tuples: a MicroPython instance keeps its attributes in a hash
-        # table that grows past 17 entries into one bigger contiguous block, which a
-        # fragmented 64K heap may not have.
+        # Settings in one tuple (eight attributes at most, see _Book):
         #   _s[i]: 0 gap, 1 max_len, 2 period, 3 forget_after, 4 down_after,
-        #          5 calib_conf, 6 lag, 7 busy_prior
-        #   _flags[i]: 0 calibrate, 1 learn_floor, 2 learn_moves
-        self._s: tuple[float, ...] = (
+        #          5 calib_conf, 6 lag, 7 busy_prior, 8 stat, 9 calibrate,
+        #          10 learn_floor, 11 learn_moves
+        self._s: tuple[
+            float, float, float, float, float, float, float, float, str, bool, bool, bool
+        ] = (
             gap,
             max_len,
             period,
@@ -121,9 +146,11 @@ class PresenceEstimator:
             calib_conf,
             lag,
             busy_prior,
+            stat,
+            calibrate,
+            learn_floor,
+            learn_moves,
         )
-        self._stat = stat
-        self._flags = (calibrate, learn_floor, learn_moves)
         self.emission = EmissionModel(
             venue,
             sigma=sigma,
@@ -140,27 +167,24 @@ class PresenceEstimator:
             teleport=teleport,
         )
         self.occ = Occupancy(venue.n_rooms)
-        self._badges: dict[str, _Badge] = {}
-        self._order: list[str] = []
-        self._buckets: dict[int, list[_Badge]] = {}
-        self._cursor = -1
-        self._gw_last: list[float] = [-_INF] * venue.n_gateways
-        # [first report time, next time gateways are checked for being down]
-        self._clock = [_INF, -_INF]
-        self._floor = [sensitivity] * venue.n_gateways
-        # Move-rate estimate, prior move_time worth move_prior seconds of badge-time,
-        # clamped to 1 / move_bounds. _mv[i]: 0 numerator, 1 denominator, 2 time of
-        # the last update, 3 prior weight, 4 move_time, 5 move_memory, 6 low, 7 high.
-        self._mv = [
-            move_prior / move_time,
-            move_prior,
-            -_INF,
-            move_prior,
-            move_time,
-            move_memory,
-            1.0 / move_bounds[1],
-            1.0 / move_bounds[0],
-        ]
+        # Move-rate estimate: prior move_time worth move_prior seconds of
+        # badge-time, clamped to 1 / move_bounds.
+        self._k = _Book(
+            venue.n_gateways,
+            sensitivity,
+            [
+                move_prior / move_time,
+                move_prior,
+                -_INF,
+                move_prior,
+                move_time,
+                move_memory,
+                1.0 / move_bounds[1],
+                1.0 / move_bounds[0],
+                _INF,
+                -_INF,
+            ],
+        )
         self.unknown_gateway_reports = 0
         self.now = -_INF
 
@@ -169,32 +193,33 @@ class PresenceEstimator:
     def update(self, ts: float, gateway: str, badge: str, rssi: int) -> None:
         """Feed one received advert (reports may arrive a little out of order)."""
         if rssi < -130 or rssi > 20:
-            raise PresenceError("bad-report", "rssi out of range: " + str(rssi))
+            raise presence_error("bad-report", "rssi out of range: " + str(rssi))
         g = self.venue.gateway_index.get(gateway)
         if g is None:
             self.unknown_gateway_reports += 1
             return
-        clock = self._clock
-        if ts < clock[0]:
-            clock[0] = ts
-        if ts > self._gw_last[g]:
-            self._gw_last[g] = ts
-        if self._flags[1]:
+        k = self._k
+        s = self._s
+        if ts < k.mv[8]:
+            k.mv[8] = ts
+        if ts > k.gw_last[g]:
+            k.gw_last[g] = ts
+        if s[10]:
             # Stochastic 1 % quantile of the gateway's readings: its floor.
-            if rssi < self._floor[g]:
-                self._floor[g] -= 0.099
+            if rssi < k.floor[g]:
+                k.floor[g] -= 0.099
             else:
-                self._floor[g] += 0.001
+                k.floor[g] += 0.001
         if not self.emission.live[g]:
             self.emission.set_live(g, True)
-        b = self._badges.get(badge)
+        b = k.badges.get(badge)
         if b is None:
-            b = _Badge(badge, self._s[2])
-            self._badges[badge] = b
-            self._order.append(badge)
+            b = _Badge(badge, s[2])
+            k.badges[badge] = b
+            k.order.append(badge)
         burst = b.burst
-        if burst is not None and ts > self._close_time(burst):
-            self._close(b, self._close_time(burst))
+        if burst is not None and ts > burst.close_time(s[0], s[1]):
+            self._close(b, burst.close_time(s[0], s[1]))
             burst = None
         if burst is None:
             # Silence evidence that fell due before this burst started still counts.
@@ -211,13 +236,15 @@ class PresenceEstimator:
         bursts, expected-but-silent bursts, forgetting, gateways going down."""
         if ts > self.now:
             self.now = ts
-        if self._cursor < 0 and self._buckets:
-            self._cursor = min(self._buckets)
+        book = self._k
+        buckets = book.buckets
+        if book.cursor < 0 and buckets:
+            book.cursor = min(buckets)
         end = int(ts // 1)
-        k = self._cursor
+        k = book.cursor
         keep: list[_Badge] = []
         while 0 <= k <= end:
-            items = self._buckets.pop(k, None)
+            items = buckets.pop(k, None)
             if items:
                 for b in items:
                     if b.bucket != k:
@@ -232,21 +259,21 @@ class PresenceEstimator:
                         self._schedule(b)
             k += 1
         if keep:
-            self._buckets.setdefault(end, []).extend(keep)
+            buckets.setdefault(end, []).extend(keep)
         if end >= 0:
-            self._cursor = end
+            book.cursor = end
         s = self._s
-        clock = self._clock
-        t0 = clock[0]
-        if ts >= clock[1] and t0 < _INF:
-            clock[1] = ts + _LIVE_CHECK
+        clock = book.mv
+        t0 = clock[8]
+        if ts >= clock[9] and t0 < _INF:
+            clock[9] = ts + 10.0  # gateways are checked for being down every 10 s
             if s[7] > 0.0:
                 self.transitions.set_weights(self.occ.mean, s[7])
-            if self._flags[1]:
+            if s[10]:
                 for g in range(self.venue.n_gateways):
-                    self.emission.set_sensitivity(g, clamp(self._floor[g], -110.0, -80.0))
+                    self.emission.set_sensitivity(g, clamp(book.floor[g], -110.0, -80.0))
             for g in range(self.venue.n_gateways):
-                last = self._gw_last[g]
+                last = book.gw_last[g]
                 if last < t0:
                     last = t0
                 if self.emission.live[g] and ts - last > s[4]:
@@ -256,12 +283,12 @@ class PresenceEstimator:
 
     def badges(self) -> list[str]:
         """Every badge seen so far, in first-seen order."""
-        return list(self._order)
+        return list(self._k.order)
 
     def badge_state(self, badge: str) -> tuple[str, float, int]:
         """(room or 'none', posterior probability of it, gateways that heard the
         latest burst)."""
-        b = self._badges.get(badge)
+        b = self._k.badges.get(badge)
         if b is None or b.post is None:
             return (NONE, 1.0, 0)
         best = argmax(b.post)
@@ -270,7 +297,7 @@ class PresenceEstimator:
     def posterior(self, badge: str) -> list[float]:
         """The badge's posterior over rooms (venue order) then none, a copy."""
         n = self.venue.n_rooms
-        b = self._badges.get(badge)
+        b = self._k.badges.get(badge)
         if b is None or b.post is None:
             out = [0.0] * (n + 1)
             out[n] = 1.0
@@ -288,8 +315,8 @@ class PresenceEstimator:
         """Fixed-lag smoothed posterior of the badge at ``ts``, using every update
         processed so far (call after ``advance(ts + lag)``); needs ``lag > 0``."""
         if self._s[6] <= 0.0:
-            raise PresenceError("bad-setting", "smoothing needs an estimator with lag > 0")
-        b = self._badges.get(badge)
+            raise presence_error("bad-setting", "smoothing needs an estimator with lag > 0")
+        b = self._k.badges.get(badge)
         if b is None or b.post is None:
             return self.posterior(badge)  # certainly in none
         from .presence_smoothing import smooth  # only replays with --lag need it
@@ -298,15 +325,9 @@ class PresenceEstimator:
 
     # ---- internals ---------------------------------------------------------
 
-    def _close_time(self, burst: Burst) -> float:
-        s = self._s
-        a = burst.last + s[0]
-        b = burst.start + s[1]
-        return a if a < b else b
-
     def _due(self, b: _Badge) -> float:
         if b.burst is not None:
-            return self._close_time(b.burst)
+            return b.burst.close_time(self._s[0], self._s[1])
         if b.post is None:
             return _INF
         forget = b.last_report + self._s[3]
@@ -321,15 +342,16 @@ class PresenceEstimator:
             k = 0
         if b.bucket < 0 or k < b.bucket:
             b.bucket = k
-            self._buckets.setdefault(k, []).append(b)
-            if self._cursor < 0 or k < self._cursor:
-                self._cursor = k
+            book = self._k
+            book.buckets.setdefault(k, []).append(b)
+            if book.cursor < 0 or k < book.cursor:
+                book.cursor = k
 
     def _run(self, b: _Badge, ts: float) -> None:
         """Apply every event of badge b that falls due strictly before ts."""
         while True:
             if b.burst is not None:
-                close = self._close_time(b.burst)
+                close = b.burst.close_time(self._s[0], self._s[1])
                 if close < ts:
                     self._close(b, close)
                     continue
@@ -356,7 +378,7 @@ class PresenceEstimator:
         if burst is None:
             return
         b.burst = None
-        summary = burst.summary(self._stat)
+        summary = burst.summary(self._s[8])
         interval = burst.start - b.last_start
         if 0.0 < interval < 3.0 * b.period:
             b.period = clamp(0.8 * b.period + 0.2 * interval, 2.0, 600.0)
@@ -368,8 +390,11 @@ class PresenceEstimator:
             heard.append((g, y - t_off))
         b.heard = len(summary)
         self._hmm_update(b, tc, self.emission.scores(heard))
-        if self._flags[0]:
-            self._learn(b, tc, summary)
+        post = b.post
+        if self._s[9] and post is not None:
+            from .presence_learning import learn
+
+            learn(self.venue, self.emission, b.offset, post, self._s[5], tc, summary)
 
     def _hmm_update(self, b: _Badge, ts: float, scores: dict[int, float] | None) -> None:
         n = self.venue.n_rooms
@@ -384,12 +409,14 @@ class PresenceEstimator:
         else:
             self.occ.add(post, -1.0)
             dt = ts - b.t_post
-            if dt > 0.0 and self._flags[2]:
+            if dt > 0.0 and self._s[11]:
                 prev = list(post)
                 self.transitions.predict(post, dt)
                 pred = list(post)
                 factors = self.emission.apply(post, scores)
-                self._learn_moves(ts, dt, prev, pred, post)
+                from .presence_learning import learn_moves
+
+                learn_moves(self.transitions, self._k.mv, ts, dt, prev, pred, post)
             else:
                 if dt > 0.0:
                     self.transitions.predict(post, dt)
@@ -404,72 +431,3 @@ class PresenceEstimator:
             horizon = ts - 2.0 * s[6] - s[1] - s[0]
             while len(hist) >= 2 and hist[1][0] < horizon:
                 hist.pop(0)
-
-    def _learn_moves(
-        self, ts: float, dt: float, prev: list[float], pred: list[float], post: list[float]
-    ) -> None:
-        """Online estimate of how often badges change room (one rate for the whole
-        venue, so a break where everyone walks out speeds everyone's detection).
-
-        The posterior probability that this badge stayed put over ``dt`` is
-        sum_q prev(q) stay post(q) / pred(q); one minus that is an expected move
-        count, accumulated over badges against badge-seconds, with forgetting
-        (``move_memory``) and a prior of ``move_time``, clamped to ``move_bounds``."""
-        n = self.venue.n_rooms
-        if prev[n] > 0.5:
-            return  # a badge that is probably away says nothing about room changes
-        stay = self.transitions.stay(dt)
-        kept = 0.0
-        for q in range(n):
-            if pred[q] > 0.0:
-                kept += prev[q] * stay * post[q] / pred[q]
-        moved = 1.0 - prev[n] - kept
-        if moved < 0.0:
-            moved = 0.0
-        mv = self._mv
-        last = mv[2]
-        if ts > last:
-            k = exp(-(ts - last) / mv[5]) if last > -_INF else 1.0
-            prior = mv[3]
-            mv[0] = mv[0] * k + (1.0 - k) * prior / mv[4]
-            mv[1] = mv[1] * k + (1.0 - k) * prior
-            mv[2] = ts
-        mv[0] += moved
-        mv[1] += dt * (1.0 - prev[n])
-        rate = mv[0] / mv[1]
-        self.transitions.rate_move = clamp(rate, mv[6], mv[7])
-
-    def _learn(self, b: _Badge, ts: float, summary: list[tuple[int, float, int]]) -> None:
-        post = b.post
-        if post is None:
-            return
-        r = argmax(post)
-        conf = post[r]
-        if r >= self.venue.n_rooms or conf < self._s[5]:
-            return
-        lines = self.emission.lines
-        t_off = b.offset.value
-        total = 0.0
-        k = 0
-        near = self.venue.near
-        for g, y, _ in summary:
-            u = _feature(near[g], r)
-            if u is None:
-                continue
-            line = lines[g]
-            total += y - line.mu(u)
-            k += 1
-            line.observe(ts, u, y - t_off, conf)
-            line.solve()
-            self.emission.refresh(g)
-        if k:
-            b.offset.observe(ts, total / k, conf)
-
-
-def _feature(near: list[tuple[int, float]], r: int) -> float | None:
-    # Feature u(g, r) of a gateway's near set, None when r is far from it (a scan:
-    # near sets are a handful of rooms, and a lookup table per gateway costs heap).
-    for q, u in near:
-        if q == r:
-            return u
-    return None

@@ -1,4 +1,5 @@
-"""The per-badge hidden Markov model over rooms plus ``none``: transitions.
+"""The per-badge hidden Markov model over rooms plus ``none``: transitions, and
+the occupancy totals built from the posteriors (``Occupancy``).
 
 States are the venue's rooms ``0 .. R-1`` and ``R`` = none (left the venue or out
 of range of every gateway). A posterior is a plain list of R + 1 floats that sums
@@ -12,12 +13,12 @@ and a 1 Hz stream are handled alike) a badge in room q
   anywhere uniformly;
 
 and a badge in none enters a room (uniformly) with probability
-``1 - exp(-dt / enter_time)``. ``predict`` applies this forward; ``backward`` is its
-transpose, used by fixed-lag smoothing. Both cost O(R + edges).
+``1 - exp(-dt / enter_time)``. ``predict`` applies this forward in O(R + edges);
+its transpose, for fixed-lag smoothing, is in presence_smoothing (loaded only when
+smoothing is asked for).
 """
 
-from .errors import PresenceError
-from .presence_math import exp
+from .presence_math import exp, presence_error
 
 
 class Transitions:
@@ -30,9 +31,9 @@ class Transitions:
         teleport: float = 0.3,
     ) -> None:
         if move_time <= 0.0 or leave_time <= 0.0 or enter_time <= 0.0:
-            raise PresenceError("bad-setting", "transition times must be positive")
+            raise presence_error("bad-setting", "transition times must be positive")
         if not 0.0 <= teleport <= 1.0:
-            raise PresenceError("bad-setting", "teleport must be in [0, 1]")
+            raise presence_error("bad-setting", "teleport must be in [0, 1]")
         self.neighbours = neighbours
         self.n = len(neighbours)
         self.rate_move = 1.0 / move_time
@@ -54,23 +55,21 @@ class Transitions:
         for r in range(self.n):
             self.weights[r] = (expected[r] + floor) / total
 
-    def _coefficients(self, dt: float) -> tuple[float, float, float]:
+    def coefficients(self, dt: float) -> tuple[float, float, float]:
+        """(probability of staying in a room over dt, share of moves that leave the
+        venue, probability that a badge in none enters a room over dt)."""
         rate = self.rate_move + self.rate_leave
         stay = exp(-dt * rate)
         leave_share = self.rate_leave / rate
         enter = 1.0 - exp(-dt * self.rate_enter)
         return stay, leave_share, enter
 
-    def stay(self, dt: float) -> float:
-        """Probability that a badge in a room is still there after dt seconds."""
-        return exp(-dt * (self.rate_move + self.rate_leave))
-
     def predict(self, post: list[float], dt: float) -> None:
         """Propagate a posterior ``dt`` seconds forward, in place."""
         if dt <= 0.0:
             return
         n = self.n
-        stay, leave_share, enter = self._coefficients(dt)
+        stay, leave_share, enter = self.coefficients(dt)
         new = self._scratch
         tele = self.teleport
         spread = 0.0  # mass that lands uniformly on the rooms
@@ -100,51 +99,6 @@ class Transitions:
             post[r] = new[r] + spread * w[r]
         post[n] = pn - pn * enter + to_none
 
-    def backward(self, beta: list[float], dt: float) -> None:
-        """beta(q) <- sum_r T_dt(q -> r) beta(r), in place (transpose of predict)."""
-        if dt <= 0.0:
-            return
-        n = self.n
-        stay, leave_share, enter = self._coefficients(dt)
-        tele = self.teleport
-        mean_rooms = 0.0
-        w = self.weights
-        for r in range(n):
-            mean_rooms += w[r] * beta[r]
-        bn = beta[n]
-        new = self._scratch
-        for q in range(n):
-            nb = self.neighbours[q]
-            if nb:
-                local = 0.0
-                for r in nb:
-                    local += beta[r]
-                moved = (1.0 - tele) * local / len(nb) + tele * mean_rooms
-            else:
-                moved = mean_rooms
-            move = (1.0 - stay) * ((1.0 - leave_share) * moved + leave_share * bn)
-            new[q] = stay * beta[q] + move
-        for q in range(n):
-            beta[q] = new[q]
-        beta[n] = (1.0 - enter) * bn + enter * mean_rooms
-
-
-def normalise(post: list[float]) -> float:
-    """Scale a non-negative vector to sum to one, in place; returns the old sum.
-    An all-zero vector (numerical underflow) becomes uniform."""
-    total = 0.0
-    for p in post:
-        total += p
-    if total <= 0.0:
-        u = 1.0 / len(post)
-        for i in range(len(post)):
-            post[i] = u
-        return 0.0
-    inv = 1.0 / total
-    for i in range(len(post)):
-        post[i] *= inv
-    return total
-
 
 def argmax(post: list[float]) -> int:
     best = 0
@@ -154,3 +108,45 @@ def argmax(post: list[float]) -> int:
             value = post[i]
             best = i
     return best
+
+
+class Occupancy:
+    """Expected room occupancy from per-badge posteriors, with an interval.
+
+    Each badge b is in room r with probability p_b(r), independently of the others
+    given the data, so the head count of room r is Poisson-binomial:
+
+        E[N_r] = sum_b p_b(r)          Var[N_r] = sum_b p_b(r) (1 - p_b(r))
+
+    and the interval is the normal approximation ``E +- z sqrt(Var)`` clipped at 0.
+    A count of best guesses would throw the uncertainty away (and under-count rooms
+    whose badges are uncertain); the sum of posteriors does not.
+
+    The totals are kept incrementally: the estimator subtracts a badge's posterior
+    before changing it and adds it back after, so ``occupancy()`` costs O(rooms).
+    """
+
+    def __init__(self, n_rooms: int) -> None:
+        self.n_rooms = n_rooms
+        self.mean = [0.0] * n_rooms
+        self.var = [0.0] * n_rooms
+
+    def add(self, post: list[float], sign: float = 1.0) -> None:
+        """Add (sign 1) or remove (sign -1) one badge's posterior."""
+        mean = self.mean
+        var = self.var
+        for r in range(self.n_rooms):
+            p = post[r]
+            if p != 0.0:
+                mean[r] += sign * p
+                var[r] += sign * p * (1.0 - p)
+
+    def interval(self, room: int, z: float = 1.96) -> tuple[float, float, float]:
+        """(expected, low, high) head count of a room."""
+        m = self.mean[room]
+        if m < 0.0:
+            m = 0.0  # float round-off after many add/remove pairs
+        v = self.var[room]
+        half = z * v**0.5 if v > 0.0 else 0.0
+        lo = m - half
+        return (m, lo if lo > 0.0 else 0.0, m + half)

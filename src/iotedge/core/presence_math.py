@@ -6,10 +6,9 @@ operator (which every Python has) and a short series. They are used when the
 model's cached tables are rebuilt, not per advert.
 """
 
-_E = 2.718281828459045
-_LN2 = 0.6931471805599453
-_SQRT2 = 1.4142135623730951
-_LN10 = 2.302585092994046
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .errors import PresenceError
 
 
 def exp(x: float) -> float:
@@ -18,7 +17,7 @@ def exp(x: float) -> float:
         return 0.0
     if x > 700.0:
         x = 700.0
-    y: float = _E**x
+    y: float = 2.718281828459045**x  # e**x
     return y
 
 
@@ -40,7 +39,7 @@ def ln(x: float) -> float:
     while x < 1.0:
         x = x * 2.0
         k -= 1
-    if x > _SQRT2:
+    if x > 1.4142135623730951:  # sqrt 2
         x = x * 0.5
         k += 1
     # ln(x) = 2 atanh(t), t = (x - 1) / (x + 1), |t| <= 0.172 here.
@@ -50,11 +49,11 @@ def ln(x: float) -> float:
         1.0 / 3.0
         + t2 * (1.0 / 5.0 + t2 * (1.0 / 7.0 + t2 * (1.0 / 9.0 + t2 * (1.0 / 11.0 + t2 / 13.0))))
     )
-    return 2.0 * t * series + k * _LN2
+    return 2.0 * t * series + k * 0.6931471805599453  # + k ln 2
 
 
 def log10(x: float) -> float:
-    return ln(x) / _LN10
+    return ln(x) / 2.302585092994046  # ln 10
 
 
 def softplus(x: float) -> float:
@@ -64,11 +63,6 @@ def softplus(x: float) -> float:
     if x < -30.0:
         return exp(x)
     return ln(1.0 + exp(x))
-
-
-def log_sigmoid(x: float) -> float:
-    """ln(1 / (1 + e**-x))."""
-    return -softplus(-x)
 
 
 def huber(z: float, c: float) -> float:
@@ -96,3 +90,12 @@ def clamp(x: float, lo: float, hi: float) -> float:
     if x > hi:
         return hi
     return x
+
+
+def presence_error(reason: str, detail: str) -> "PresenceError":
+    """A PresenceError to raise. errors.py is imported here, only once something is
+    invalid: it defines every error class of the core, 7 KB of a small board's heap
+    that a running estimator never needs."""
+    from .errors import PresenceError
+
+    return PresenceError(reason, detail)

@@ -4,8 +4,6 @@ Imported by the estimator only when smoothing is asked for, so a board that neve
 smooths does not hold this code in its heap.
 """
 
-from .presence_hmm import normalise
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .presence_hmm import Transitions
@@ -37,10 +35,57 @@ def smooth(
         for i in range(n + 1):
             beta[i] *= factors[i]
         before = hist[j - 1][0] if j - 1 > k else ts
-        transitions.backward(beta, hist[j][0] - before)
+        backward(transitions, beta, hist[j][0] - before)
         normalise(beta)
         j -= 1
     for i in range(n + 1):
         alpha[i] *= beta[i]
     normalise(alpha)
     return alpha
+
+
+def backward(t: "Transitions", beta: list[float], dt: float) -> None:
+    """beta(q) <- sum_r T_dt(q -> r) beta(r), in place: the transpose of
+    ``Transitions.predict``, O(R + edges)."""
+    if dt <= 0.0:
+        return
+    n = t.n
+    stay, leave_share, enter = t.coefficients(dt)
+    tele = t.teleport
+    mean_rooms = 0.0
+    w = t.weights
+    for r in range(n):
+        mean_rooms += w[r] * beta[r]
+    bn = beta[n]
+    new = [0.0] * n
+    for q in range(n):
+        nb = t.neighbours[q]
+        if nb:
+            local = 0.0
+            for r in nb:
+                local += beta[r]
+            moved = (1.0 - tele) * local / len(nb) + tele * mean_rooms
+        else:
+            moved = mean_rooms
+        move = (1.0 - stay) * ((1.0 - leave_share) * moved + leave_share * bn)
+        new[q] = stay * beta[q] + move
+    for q in range(n):
+        beta[q] = new[q]
+    beta[n] = (1.0 - enter) * bn + enter * mean_rooms
+
+
+def normalise(post: list[float]) -> float:
+    """Scale a non-negative vector to sum to one, in place; returns the old sum.
+    An all-zero vector (numerical underflow) becomes uniform."""
+    total = 0.0
+    for p in post:
+        total += p
+    if total <= 0.0:
+        u = 1.0 / len(post)
+        for i in range(len(post)):
+            post[i] = u
+        return 0.0
+    inv = 1.0 / total
+    for i in range(len(post)):
+        post[i] *= inv
+    return total

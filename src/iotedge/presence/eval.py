@@ -6,8 +6,18 @@ Metrics, each over every badge in ``truth.csv`` at every replay step ``t``
 - **accuracy**: share of badge-steps whose estimated room (incl. ``none``)
   equals the true room at second ``t``;
 - **flaps per badge-hour**: estimate changes between consecutive steps while the
-  true room stayed the same and the new estimate is wrong (a change *to* the
-  true room is a correction, not a flap), per hour a badge spends in the venue;
+  true room stayed the same and the new estimate is wrong, per hour a badge
+  spends in the venue. A spurious excursion a -> b -> a while the badge stays in
+  a is one flap: the change back *to* the true room is a correction, not
+  counted again. That is what a user sees as one flap (the badge showed up in
+  the wrong room for a while), and it does not charge a method twice for one
+  mistake, nor for ending it;
+- **changes per badge-hour**: the literal count next to it, every estimate
+  change between consecutive steps that is not the detection of a true room
+  change (the first change to the new true room after the badge moved, or
+  entered or left the venue), per hour in the venue. The excursion above counts
+  2 here, and so does a detour a -> c -> b on a true move a -> b (c, then the
+  late detection b is not counted);
 - **occupancy WAPE**: sum over steps and rooms of |estimated - true head count|
   divided by the sum of true head counts (rooms only, not ``none``);
 - **time to detect a room change**: for each true change into a room the badge
@@ -38,6 +48,7 @@ class Score:
     correct: int = 0
     total: int = 0
     flaps: int = 0
+    changes: int = 0
     present_seconds: float = 0.0
     abs_error: float = 0.0
     true_count: float = 0.0
@@ -50,6 +61,7 @@ class Score:
         self.correct += other.correct
         self.total += other.total
         self.flaps += other.flaps
+        self.changes += other.changes
         self.present_seconds += other.present_seconds
         self.abs_error += other.abs_error
         self.true_count += other.true_count
@@ -67,6 +79,11 @@ class Score:
     def flaps_per_badge_hour(self) -> float:
         hours = self.present_seconds / 3600.0
         return self.flaps / hours if hours else math.nan
+
+    @property
+    def changes_per_badge_hour(self) -> float:
+        hours = self.present_seconds / 3600.0
+        return self.changes / hours if hours else math.nan
 
     @property
     def wape(self) -> float:
@@ -118,6 +135,8 @@ class Evaluator:
         self._rooms.discard(NONE)
         self._prev_est: dict[str, str] = {}
         self._prev_truth: dict[str, str] = {}
+        # per badge: the true room a detection is still due for (None: none due)
+        self._pending: dict[str, str | None] = {}
         # per badge: (step time, estimate) for the detection metric
         self._history: dict[str, list[tuple[float, str]]] = {b: [] for b in self._badges}
 
@@ -142,13 +161,18 @@ class Evaluator:
                 sc.present_seconds += self.step
                 true_occ[true_room] = true_occ.get(true_room, 0) + 1
             prev = self._prev_est.get(badge)
-            if (
-                prev is not None
-                and est != prev
-                and self._prev_truth.get(badge) == true_room
-                and not ok
-            ):
-                sc.flaps += 1
+            prev_truth = self._prev_truth.get(badge)
+            if prev_truth is not None and prev_truth != true_room:
+                # a true move (or arrival, or departure): its detection is due,
+                # unless the estimate already shows the new room
+                self._pending[badge] = None if est == prev == true_room else true_room
+            if prev is not None and est != prev:
+                if ok and self._pending.get(badge) == true_room:
+                    self._pending[badge] = None  # the detection of the move
+                else:
+                    sc.changes += 1
+                    if prev_truth == true_room and not ok:
+                        sc.flaps += 1
             self._prev_est[badge] = est
             self._prev_truth[badge] = true_room
             self._history[badge].append((st.ts, est))
@@ -222,13 +246,14 @@ def table(scores: list[Score], period: float = 60.0, title: str = "") -> str:
         lines.append(f"**{title}**")
         lines.append("")
     lines.append(
-        "| method | room accuracy | flaps / badge-h | occupancy WAPE "
+        "| method | room accuracy | flaps / badge-h | changes / badge-h | occupancy WAPE "
         "| detect median (periods) | detect p95 (periods) | detected | ECE |"
     )
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in scores:
         lines.append(
             f"| {s.method} | {_fmt(100 * s.accuracy, 2)} % | {_fmt(s.flaps_per_badge_hour, 2)} "
+            f"| {_fmt(s.changes_per_badge_hour, 2)} "
             f"| {_fmt(100 * s.wape, 2)} % | {_fmt(s.delay_quantile(0.5) / period, 2)} "
             f"| {_fmt(s.delay_quantile(0.95) / period, 2)} | {_fmt(100 * s.detected, 1)} % "
             f"| {_fmt(s.ece, 3)} |"
