@@ -54,6 +54,7 @@ SMALL_HEAP = 64 * 1024
 # that module's own cost).
 BADGE_MODULES = (
     "iotedge.core.errors",
+    "iotedge.core.errors_alert",
     "iotedge.core._compat",
     "iotedge.core.alert_auth",
     "iotedge.core.alert_messages",
@@ -162,6 +163,7 @@ QUICK_CORE = (
     "__init__",
     "_compat",
     "errors",
+    "errors_alert",
     "alert_auth",
     "alert_messages",
     "alert_keyring",
