@@ -25,6 +25,13 @@ What runs (all of it the real code, wired as in a venue):
 * the dashboard: an MQTT subscriber drawing the heatmap (ANSI) or plain text lines.
 
 It ends by itself after ``duration`` wall seconds and returns a :class:`DemoSummary`.
+
+The venue waits for the pipeline: ``speed`` is what it asks for, and while reports are
+in flight the simulated clock may run at most ``lead`` simulated seconds past the
+newest report the presence service has taken (:meth:`Demo.pipeline_limit`). On a
+machine too slow or too busy for the asked speed the day then runs slower (the summary
+says how much and for how long the venue waited) instead of the presence service
+falling minutes behind a venue that has moved on.
 """
 
 from __future__ import annotations
@@ -68,6 +75,10 @@ from iotedge.sim.simulation import Simulation
 DAY_SECONDS = sum(minutes for _kind, minutes, _title in DAY_TEMPLATE) * 60.0
 START_OF_DAY = 9 * 3600.0  # simulated second 0 is 09:00 UTC today
 WARM_UP = 300.0  # simulated seconds before occupancy errors are counted
+# How far (a fraction of the presence service's hold) the venue may run ahead of the
+# newest report taken: reports older than the hold arrive too late to count.
+LEAD_OF_HOLD = 0.6
+STALL_S = 5.0  # wall seconds without a report taken before back-pressure gives up
 # Room climate for the DHT22s: the simulator's badge temperature model (21 C plus
 # 2.5 C per person per m^2), and humidity rising with the crowd too.
 ROOM_TEMP_C = 21.0
@@ -127,6 +138,8 @@ class DemoSummary:
     relay_duplicates: int = 0
     outages: int = 0
     sensor_readings: int = 0
+    speed_asked: float = 0.0
+    held_s: float = 0.0  # wall seconds the venue waited for the pipeline
     final_rooms: dict[str, tuple[float | None, int]] = field(default_factory=dict)
     broker: str = ""
 
@@ -147,9 +160,15 @@ class DemoSummary:
 
     def text(self) -> str:
         w = max(self.wall_s, 1e-9)
+        pace = f"x{self.sim_s / w:.0f}"
+        if self.held_s >= 0.05 * w:  # the pipeline set the pace: say so
+            pace += (
+                f" of x{self.speed_asked:g} asked: the venue waited {self.held_s:.1f} s "
+                "for the pipeline"
+            )
         lines = [
             f"iotedge demo: {self.wall_s:.1f} s wall, {self.sim_s / 60:.0f} simulated minutes "
-            f"(x{self.sim_s / w:.0f}), {self.badges} badges, {self.gateways} gateways, "
+            f"({pace}), {self.badges} badges, {self.gateways} gateways, "
             f"broker {self.broker}",
             f"  adverts on air      {self.adverts:>9,} ({self.adverts / w:,.0f}/s); "
             f"heard by gateways {self.receptions:,} ({self.receptions / w:,.0f}/s)",
@@ -279,8 +298,14 @@ class Demo:
         day0 = math.floor(time.time() / 86400.0) * 86400.0
         self.epoch0 = day0 + START_OF_DAY
         self.rng = random.Random(f"iotedge-demo/{opts.seed}")
-        self.venue = VenueRadio(self.sim, opts.speed, self.epoch0, other_rssi=self._relay_rssi)
+        self.venue = VenueRadio(
+            self.sim, opts.speed, self.epoch0, other_rssi=self._relay_rssi, wall=wall
+        )
         self.hold = max(3.0, 0.8 * opts.speed)  # reports ride ~0.5 wall s of batching + MQTT
+        self.lead = LEAD_OF_HOLD * self.hold
+        self.venue.backpressure = self.pipeline_limit
+        self._taken = 0
+        self._taken_at = wall()
         self.tmp = tempfile.TemporaryDirectory(prefix="iotedge-demo-")
         self.cfg = GatewayConfig(state_dir=self.tmp.name)
         self.cfg.mqtt.outbox_sync = "normal"
@@ -356,6 +381,35 @@ class Demo:
     def _clock_text(self, sim_t: float | None = None) -> str:
         t = START_OF_DAY + (self.venue.sim_time() if sim_t is None else sim_t)
         return f"{int(t // 3600) % 24:02d}:{int(t // 60) % 60:02d}"
+
+    def pipeline_limit(self) -> float:
+        """The simulated time the venue may not run past (see the module docstring).
+
+        In flight: report items the gateways accepted minus those the presence service
+        read. Nothing in flight, nothing to wait for: a silent venue runs on, ``lead``
+        past now, as the limit only moves when the venue asks again (a loop busy with
+        a long batch must not let it run unbounded meanwhile). Nothing read for
+        ``STALL_S`` wall seconds with items in flight means a stuck pipeline, not a slow
+        one: the venue runs on, and the summary shows the loss.
+        """
+        sent = sum(gw.app.stats.reports - gw.app.stats.refused for gw in self.gateways)
+        taken = 0
+        newest = math.inf
+        for service in self.services:
+            stats = service.stats
+            taken += stats.items + stats.refused
+            ts = -math.inf if stats.newest_ts is None else stats.newest_ts
+            newest = min(newest, ts)
+        now = self.wall()
+        if taken != self._taken:
+            self._taken, self._taken_at = taken, now
+        if now - self._taken_at > STALL_S or not self.services:
+            return math.inf
+        if sent <= taken:
+            return self.venue.sim_time() + self.lead
+        if newest == -math.inf:  # the first reports are still on their way
+            return self.lead
+        return newest - self.epoch0 + self.lead
 
     # -- dashboard subscriptions ------------------------------------------------------------
 
@@ -456,34 +510,39 @@ class Demo:
         await asyncio.to_thread(lambda: all(link.wait_connected(10) for link in waiting))
 
     async def _setup_alerts(self) -> None:
-        """The back-end's key (HMAC, in the temp dir) and the attendees' receivers."""
+        """The back-end's key (HMAC, in the temp dir) and the attendees' keyring."""
         key = SigningKey.generate(SCHEME_HMAC)
         key.save(Path(self.tmp.name) / "venue.key")
         initialise_state(key)
         self.signer = Signer(key)
-        ring = Keyring(key.company)
-        key.add_to_keyring(ring)
-        t_alert = self.opts.alert_at * self.opts.duration * self.opts.speed
+        self.keyring = Keyring(key.company)
+        key.add_to_keyring(self.keyring)
+
+    async def _choose_receivers(self, sim_t: float) -> None:
+        """Three attendees who are in the venue now and a minute later (one per room
+        while rooms last), their badges' receivers listening from now on. Chosen when
+        the alert goes out, not in advance: the venue's pace depends on the machine."""
+        stays = [
+            b
+            for b in range(len(self.sim.badges))
+            if self.sim.room_at(b, sim_t) != "none" and self.sim.room_at(b, sim_t + 60) != "none"
+        ]
         chosen: list[int] = []
         for room in self._rooms:
-            for b in range(len(self.sim.badges)):
-                if len(chosen) < self.opts.receivers and self.sim.room_at(b, t_alert) == room:
-                    chosen.append(b)
-                    break
-        for b in range(len(self.sim.badges)):  # fewer busy rooms than receivers
-            if len(chosen) >= self.opts.receivers:
-                break
-            if b not in chosen and self.sim.room_at(b, t_alert) != "none":
-                chosen.append(b)
-        self.receivers = [_Receiver(self, b, ring) for b in chosen]
+            pick = next((b for b in stays if self.sim.room_at(b, sim_t) == room), None)
+            if pick is not None and len(chosen) < self.opts.receivers:
+                chosen.append(pick)
+        chosen += [b for b in stays if b not in chosen][: self.opts.receivers - len(chosen)]
+        self.receivers = [_Receiver(self, b, self.keyring) for b in chosen]
         self.summary.receivers = len(self.receivers)
         for rx in self.receivers:
             await rx.scanner.start(rx.on_advert)
 
-    def _publish_alert(self) -> None:
+    async def _publish_alert(self) -> None:
         import json
 
         sim_t = self.venue.sim_time()
+        await self._choose_receivers(sim_t)
         upcoming = [s for s in self.sim.programme if s.start > sim_t]
         now = slot_at(self.sim.programme, sim_t)
         if upcoming:
@@ -521,7 +580,7 @@ class Demo:
                 await self._follow_outages()
                 self._update_climate()
                 if self._alert_published_wall is None and elapsed >= alert_due:
-                    self._publish_alert()
+                    await self._publish_alert()
                 self._score()
                 if opts.ansi:
                     self.out.write(heatmap.render_ansi(self.view(elapsed)))
@@ -537,6 +596,8 @@ class Demo:
             venue.stop_clock()
         self.summary.wall_s = self.wall() - start
         self.summary.sim_s = venue.sim_time()
+        self.summary.speed_asked = opts.speed
+        self.summary.held_s = venue.held
 
     async def _follow_outages(self) -> None:
         t = self.venue.sim_time()

@@ -74,6 +74,12 @@ class PresenceStats:
     unknown_gateway: int = 0
     rotations: int = 0
     badge_updates: int = 0  # per-badge room messages published
+    newest_ts: float | None = None  # newest report time fed to the estimator (its progress)
+
+    @property
+    def refused(self) -> int:
+        """Report items read and not fed to the estimator (malformed, elsewhere, stale)."""
+        return self.malformed_items + self.wrong_shard + self.old_epoch + self.unknown_gateway
 
 
 def _check_item(item: Any) -> tuple[str, int, float, int] | None:
@@ -220,6 +226,8 @@ class PresenceService:
             self._throttle.warn("unknown-gateway", "gateway %s is not in the venue", gateway)
             return
         stats.items += 1
+        if stats.newest_ts is None or ts > stats.newest_ts:
+            stats.newest_ts = ts
         if self.sensors is not None:
             self.sensors.add_item(pid, item, ts)
         if self._report_clock is not None:

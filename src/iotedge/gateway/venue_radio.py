@@ -19,6 +19,10 @@ real MQTT path adds its own.
 
 Time: ``clock()`` is unix-like seconds, ``epoch0`` at simulated second 0, advancing
 ``speed`` times faster than the wall clock. Every app in the virtual venue uses it.
+``backpressure``, when set, is asked on every pump for the simulated time the venue
+may not run past (the consumers' progress plus some lead): a machine too slow or too
+busy for ``speed`` then sees the venue slow down, instead of a pipeline that falls
+minutes behind and reports rooms that have long emptied.
 """
 
 from __future__ import annotations
@@ -86,6 +90,7 @@ class VenueRadio:
         self._counter = 0
         self._frame = bytearray(31)
         self._frozen: float | None = None
+        self.backpressure: Callable[[], float] | None = None
 
     # -- time ------------------------------------------------------------------------------
 
@@ -110,6 +115,11 @@ class VenueRadio:
         return self.epoch0 + self.sim_time()
 
     @property
+    def held(self) -> float:
+        """Wall seconds the venue waited for its consumers (``backpressure``)."""
+        return self.pacer.held
+
+    @property
     def finished(self) -> bool:
         return self.sim_time() >= self.sim.config.duration
 
@@ -129,6 +139,8 @@ class VenueRadio:
 
     def pump(self) -> int:
         """Transmit every advert that is due; returns how many went on air."""
+        if self.backpressure is not None:
+            self.pacer.limit = self.backpressure()
         now = self.sim_time()
         target = now + self.horizon
         if target > self._pulled_to:

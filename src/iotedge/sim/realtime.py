@@ -9,6 +9,7 @@ fake one, and :func:`play` is an async generator for an asyncio event loop.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -23,6 +24,12 @@ class Pacer:
     ``speed`` is simulated seconds per clock second (60 = an hour in a minute).
     ``start_at`` skips ahead: the first :meth:`due` returns everything that arrived
     before it at once.
+
+    ``limit`` is back-pressure from whoever consumes the events: simulated time does not
+    run past it. While it is reached the pacer waits (``held`` counts those clock
+    seconds) and then resumes at ``speed`` from where it stopped, never jumping ahead
+    and never going back, so a slow consumer slows the simulation down instead of
+    falling behind it.
     """
 
     def __init__(
@@ -39,11 +46,20 @@ class Pacer:
         self.clock = clock
         self.start_at = start_at
         self._t0 = clock()
+        self.limit = math.inf
+        self.held = 0.0
+        self._last = start_at
         sim.reset()
 
     def sim_time(self) -> float:
-        """The simulated time now."""
-        return self.start_at + (self.clock() - self._t0) * self.speed
+        """The simulated time now (monotonic; at most ``limit`` unless already past it)."""
+        t = self.start_at + (self.clock() - self._t0 - self.held) * self.speed
+        if t > self.limit:
+            stop_at = max(self.limit, self._last)  # a lowered limit does not turn time back
+            self.held += (t - stop_at) / self.speed
+            t = stop_at
+        self._last = t
+        return t
 
     def due(self) -> list[Event]:
         """Events whose arrival time has passed since the last call, in arrival order."""
