@@ -102,8 +102,12 @@ def test_calibration_converges_inside_bounds():
                 ts += 1.0
                 line.observe(ts, u, -70.0 - 2.0 * u, 1.0)
         line.solve()
-        assert abs(line.a + 70.0) < 1.0
-        assert abs(line.b - 2.0) < 0.1
+        # The line fits the data's range: within 1.1 dB in the middle, 2 dB at the
+        # ends. Against its last 25 bursts the slope stays near its prior (2.2 for
+        # data that say 2.0) and the level takes up the difference.
+        for u, tol in ((8.0, 2.0), (12.0, 1.1), (16.0, 2.0)):
+            assert abs(line.mu(u) - (-70.0 - 2.0 * u)) < tol, (u, line.mu(u))
+        assert abs(line.b - 2.2) < 0.05
         # A planted offset beyond the bounds is clamped, never followed.
         low = GatewayLine()
         for k in range(100):
@@ -115,6 +119,27 @@ def test_calibration_converges_inside_bounds():
         for k in range(50):
             off.observe(float(k), -6.0, 1.0)
         assert -6.0 < off.value < -5.0
+    finally:
+        unload()
+
+
+def test_calibration_follows_a_buried_gateway_within_its_last_bursts():
+    # A busy gateway: 5 confident bursts a second at level -60, then the hall fills
+    # and it reads 15 dB lower. The line keeps about its last 25 bursts, so 15 s
+    # later it has followed to within 3 dB, the rest being its prior's pull (a time
+    # memory of 900 s alone would still say -62).
+    from iotedge.core.presence_calibration import GatewayLine
+
+    try:
+        line = GatewayLine()
+        ts = 0.0
+        for level, n in ((-60.0, 500), (-75.0, 75)):
+            for _ in range(n):
+                ts += 0.2
+                line.observe(ts, 10.0, level - 22.0, 1.0)
+            line.solve()
+            assert abs(line.a - level) < 3.0, (level, line.a)
+            assert abs(line.b - 2.2) < 0.05
     finally:
         unload()
 

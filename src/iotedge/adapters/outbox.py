@@ -125,8 +125,7 @@ class Outbox:
             else:
                 self.epoch = str(row[0])
             count, size = self._db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0) FROM outbox"
-                " WHERE acked IS NULL"
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(payload)), 0) FROM outbox WHERE acked IS NULL"
             ).fetchone()
         self._count = int(count)
         self._bytes = int(size)

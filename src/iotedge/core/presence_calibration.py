@@ -13,8 +13,12 @@ Both are learned from bursts the HMM is already confident about (posterior of
 its best room >= a threshold), never from ground truth:
 
 - per gateway, a two-parameter least-squares line fitted to (u, rssi - t_badge)
-  pairs with exponential forgetting in time (so it follows a hall filling up)
-  and a prior that acts as pseudo-observations, then clamped to bounds;
+  pairs with exponential forgetting in time (900 s) and a cap on the total weight
+  (about its last 25 confident bursts: seconds in a busy venue, so it follows a
+  hall filling up), and a prior that acts as pseudo-observations, then clamped to
+  bounds. Against 25 bursts the slope's prior (400 pseudo-observations) holds
+  it near 2.2 and the level takes up what the data say; a slope learned over the
+  900 s memory instead scored worse on every run tried (docs/presence.md);
 - per badge, a shrunk, forgetting mean of its residuals (rssi - mu without t).
 
 The prior and the bounds keep a fresh or badly placed gateway from drifting into
@@ -63,6 +67,14 @@ class GatewayLine:
         st[2] += weight * u * u
         st[3] += weight * y
         st[4] += weight * u * y
+        if st[0] > 25.0:
+            # Memory in evidence as well as in time: the line keeps about its last
+            # 25 confident bursts. In a busy venue that is seconds, fast enough to
+            # follow a crowd that buries a low gateway as the hall fills (900 s
+            # alone lagged it by several dB); in a quiet one it is minutes.
+            k = 25.0 / st[0]
+            for i in range(5):
+                st[i] *= k
 
     def solve(self) -> None:
         """Re-fit (a, b) from the statistics and the prior, then clamp them.
