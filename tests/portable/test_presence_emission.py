@@ -18,6 +18,11 @@ def test_emission_apply_hand_computed():
         em.apply(post, {0: ln(3.0)})
         # factors (3, 1, 1): (0.75, 0.25, 0.5) / 1.5
         assert [i(p) for p in post] == [5000, 1667, 3333]
+        # a weight raises the factors to it: (3, 1, 1) ** 0.5 on the same prior
+        post = [0.25, 0.25, 0.5]
+        factors = em.apply(post, {0: ln(9.0)}, 0.5)
+        assert [i(f / factors[2]) for f in factors] == [30000, 10000, 10000]
+        assert [i(p) for p in post] == [5000, 1667, 3333]
         # a strong reading at ga scores room a above b
         scores = em.scores([(0, -70.0)])
         assert scores[0] > scores[1]

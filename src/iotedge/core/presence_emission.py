@@ -160,10 +160,13 @@ class EmissionModel:
                 out[r] = out.get(r, 0.0) + d
         return out
 
-    def apply(self, post: list[float], scores: dict[int, float] | None) -> list[float]:
-        """Multiply a posterior by the burst likelihood (tempered) and normalise, in
-        place. ``scores`` None means a burst nobody heard. Returns the likelihood
-        factors used (for smoothing), scaled so none's factor is ``factors[R]``."""
+    def apply(
+        self, post: list[float], scores: dict[int, float] | None, weight: float = 1.0
+    ) -> list[float]:
+        """Multiply a posterior by the burst likelihood (tempered, then raised to
+        ``weight``) and normalise, in place. ``scores`` None means a burst nobody
+        heard. Returns the likelihood factors used (for smoothing), scaled so none's
+        factor is ``factors[R]``."""
         n = self.venue.n_rooms
         t = self._p[4]
         shift = 0.0
@@ -180,6 +183,9 @@ class EmissionModel:
             for r, v in scores.items():
                 factors[r] = ec[r] * exp(v * t - shift)
         factors[n] = scale
+        if weight < 1.0:
+            for i in range(n + 1):
+                factors[i] = factors[i] ** weight
         total = 0.0
         for i in range(n + 1):
             p = post[i] * factors[i]

@@ -14,7 +14,10 @@ per gateway, corrected for the badge's learned transmit offset, scored against
 every room near a gateway that heard it (presence_emission) and fed to the
 badge's HMM (presence_hmm). When a burst is expected (``1.5`` learned burst
 periods after the previous one started) and nothing was heard, that silence is
-fed in as evidence. After ``forget_after`` seconds without a report the badge's
+fed in as evidence. Windows shorter than half ``period`` (the continuous 1 Hz mode,
+cut into ``max_len`` windows) are weighted by window / period: their readings share
+shadowing and body loss, so a period's windows together count as one burst. After
+``forget_after`` seconds without a report the badge's
 posterior is dropped (it is in ``none``, certainly), which bounds memory.
 
 A gateway that reported nothing at all for ``down_after`` seconds is treated as
@@ -389,14 +392,20 @@ class PresenceEstimator:
         for g, y, _ in summary:
             heard.append((g, y - t_off))
         b.heard = len(summary)
-        self._hmm_update(b, tc, self.emission.scores(heard))
+        # Windows much shorter than the burst period (continuous mode cut into
+        # max_len windows) share their shadowing and body loss: together they
+        # carry one period's evidence, each its share of it.
+        w = b.period / self._s[2]
+        self._hmm_update(b, tc, self.emission.scores(heard), w if w < 0.5 else 1.0)
         post = b.post
         if self._s[9] and post is not None:
             from .presence_learning import learn
 
             learn(self.venue, self.emission, b.offset, post, self._s[5], tc, summary)
 
-    def _hmm_update(self, b: _Badge, ts: float, scores: dict[int, float] | None) -> None:
+    def _hmm_update(
+        self, b: _Badge, ts: float, scores: dict[int, float] | None, w: float = 1.0
+    ) -> None:
         n = self.venue.n_rooms
         post = b.post
         if post is None:
@@ -405,7 +414,7 @@ class PresenceEstimator:
             post = [0.5 / n] * (n + 1)
             post[n] = 0.5
             b.post = post
-            factors = self.emission.apply(post, scores)
+            factors = self.emission.apply(post, scores, w)
         else:
             self.occ.add(post, -1.0)
             dt = ts - b.t_post
@@ -413,14 +422,14 @@ class PresenceEstimator:
                 prev = list(post)
                 self.transitions.predict(post, dt)
                 pred = list(post)
-                factors = self.emission.apply(post, scores)
+                factors = self.emission.apply(post, scores, w)
                 from .presence_learning import learn_moves
 
                 learn_moves(self.transitions, self._k.mv, ts, dt, prev, pred, post)
             else:
                 if dt > 0.0:
                     self.transitions.predict(post, dt)
-                factors = self.emission.apply(post, scores)
+                factors = self.emission.apply(post, scores, w)
         self.occ.add(post, 1.0)
         if ts > b.t_post:
             b.t_post = ts
