@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import io
 import math
+import threading
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -189,3 +190,29 @@ def test_without_backpressure_the_same_service_falls_behind_its_hold() -> None:
     summary, worst_lag, _lead, hold = _run_slow_presence(backpressure=False)
     assert summary.held_s == 0.0
     assert worst_lag > hold  # what back-pressure prevents
+
+
+def test_a_link_that_will_not_stop_does_not_hold_the_demo(caplog: pytest.LogCaptureFixture) -> None:
+    """Stopping a link joins paho's thread, without a timeout of its own: the demo waits
+    for it a bounded time, on a daemon thread, and goes on."""
+    from iotedge.gateway.demo import _off_loop
+
+    stuck = threading.Event()
+    ran: list[str] = []
+
+    def boom() -> None:
+        raise OSError("socket already closed")
+
+    async def main() -> float:
+        started = time.monotonic()
+        await _off_loop(stuck.wait, 0.3, "gw-stuck")  # would block forever
+        await _off_loop(boom, 5.0, "gw-broken")
+        await _off_loop(lambda: ran.append("done"), 5.0, "gw-fine")
+        return time.monotonic() - started
+
+    took = asyncio.run(main())
+    stuck.set()
+    assert 0.3 <= took < 2.0
+    assert ran == ["done"]
+    assert "stopping gw-stuck took over 0.3 s" in caplog.text
+    assert "stopping gw-broken failed" in caplog.text and "socket already closed" in caplog.text

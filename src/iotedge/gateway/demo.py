@@ -37,12 +37,16 @@ falling minutes behind a venue that has moved on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import math
 import random
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -71,6 +75,8 @@ from iotedge.hal.sim_radio import SimAdvertiser, SimScanner
 from iotedge.sim.programme import DAY_TEMPLATE, slot_at
 from iotedge.sim.scenarios import build_scenario
 from iotedge.sim.simulation import Simulation
+
+log = logging.getLogger(__name__)
 
 DAY_SECONDS = sum(minutes for _kind, minutes, _title in DAY_TEMPLATE) * 60.0
 START_OF_DAY = 9 * 3600.0  # simulated second 0 is 09:00 UTC today
@@ -207,6 +213,37 @@ class DemoSummary:
         return "\n".join(lines) + "\n"
 
 
+async def _off_loop(call: Callable[[], object], timeout: float, what: str) -> None:
+    """Run a blocking stop call (of link ``what``) on a daemon thread, and wait for it
+    ``timeout`` seconds at most.
+
+    Stopping a link joins paho's network thread, which has no timeout of its own: a
+    link that will not stop must not hold the demo, nor (as a worker of the loop's
+    default executor, which ``asyncio.run`` waits for) the interpreter's exit.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def finish() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    def target() -> None:
+        try:
+            call()
+        except Exception:
+            log.exception("stopping %s failed", what)
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop may be gone by now
+                loop.call_soon_threadsafe(finish)
+
+    threading.Thread(target=target, name=f"demo-stop-{what}", daemon=True).start()
+    try:
+        await asyncio.wait_for(asyncio.shield(done), timeout)
+    except asyncio.TimeoutError:
+        log.warning("stopping %s took over %.1f s; the demo goes on without it", what, timeout)
+
+
 class _Receiver:
     """An attendee's badge running the badge-side alert receiver on the air."""
 
@@ -269,7 +306,7 @@ class _Gateway:
         self.app.flush()  # what was heard before the cut is in the outbox
         await self.advertiser.stop()
         link = self.link
-        await asyncio.to_thread(link.stop, 1.0)
+        await _off_loop(partial(link.stop, 1.0), 15.0, self.gw_id)
         link.outbox.close()
 
     async def up(self) -> None:
@@ -746,7 +783,9 @@ class Demo:
         links = self.links + [gw.link for gw in self.gateways if gw.online]
         for gw in self.gateways:
             await gw.advertiser.stop()
-        await asyncio.gather(*(asyncio.to_thread(link.stop, 2.0, True) for link in links))
+        await asyncio.gather(
+            *(_off_loop(partial(link.stop, 2.0, True), 20.0, link.gateway_id) for link in links)
+        )
         for link in links:
             link.outbox.close()
 
