@@ -196,6 +196,9 @@ def test_every_supported_ad_type_is_built_and_parsed_back() -> None:
     st.integers(-1, 256),
     st.booleans(),
 )
+# Falsifying examples of a CI run (flags or manufacturer data in ``other``, empty):
+@example(0, 0, 0, bytes(16), 0, 0x16, 0, 0xFF, True)
+@example(0, 0, 0, bytes(16), 0, 0x16, 0, 0x01, True)
 def test_build_raises_only_the_documented_errors(
     flags: int,
     u16: int,

@@ -93,5 +93,20 @@ def test_field_errors():
         assert exc.reason == "bad-uuid"
     else:
         raise AssertionError("uuid length not checked")
+    # ``other`` is for the AD types without a field of their own: flags (0x01) or
+    # manufacturer data (0xFF) written empty from it would not parse back (found by
+    # tests/test_bthome_codec_props.py with a random seed).
+    for own in (0x01, 0x03, 0x09, 0x0A, 0x16, 0x21, 0xFF):
+        adv = ad_record.Advert()
+        adv.other = [(own, b"")]
+        try:
+            ad_build.build(adv)
+        except errors.EncodeError as exc:
+            assert exc.reason == "bad-type", own
+        else:
+            raise AssertionError("AD type %d accepted in other" % own)
+    adv = ad_record.Advert()
+    adv.other = [(0x0B, b""), (0x19, b"\xc0\x03")]
+    assert ad_record.parse(ad_build.build(adv)).other == adv.other
     u = "0000fcd2-0000-1000-8000-00805f9b34fb"
     assert ad_record.uuid128_to_str(ad_record.uuid128_from_str(u)) == u

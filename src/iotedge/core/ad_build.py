@@ -124,6 +124,15 @@ def structures_of(adv: Advert) -> "list[tuple[int, bytes]]":
     for company, data in adv.manufacturer_data:
         items.append((AD_MANUFACTURER, _le(company, 2, "company id") + bytes(data)))
     for ad_type, data in adv.other:
+        if 0 < ad_type <= AD_TX_POWER or ad_type in (
+            AD_SERVICE_DATA16,
+            AD_SERVICE_DATA32,
+            AD_SERVICE_DATA128,
+            AD_MANUFACTURER,
+        ):
+            # parse() reads these into their own fields (and rejects some of them
+            # empty): written from ``other`` they would not come back as written.
+            raise EncodeError("bad-type", "AD type " + hex(ad_type) + " has its own Advert field")
         items.append((ad_type, bytes(data)))
     if adv.local_name is not None:
         t = AD_COMPLETE_NAME if adv.name_complete else AD_SHORT_NAME
