@@ -106,6 +106,12 @@ def test_pipeline_limit_rule() -> None:
         assert now == pytest.approx(9.0 * 80.0)
         # nothing in flight, nothing to wait for: it runs on, a lead past now
         assert demo.pipeline_limit() == pytest.approx(now + demo.lead)
+        # a silence longer than STALL_S is not a stuck pipeline: nothing was in flight
+        wall.t += STALL_S + 1.0
+        now = demo.venue.sim_time()
+        assert demo.pipeline_limit() == pytest.approx(now + demo.lead)
+        _stand_in(demo, sent=150, taken=100, newest=demo.epoch0 + 500.0)
+        assert demo.pipeline_limit() == pytest.approx(500.0 + demo.lead)
         _stand_in(demo, sent=150, taken=100, newest=demo.epoch0 + 500.0)
         assert demo.pipeline_limit() == pytest.approx(500.0 + demo.lead)
         _stand_in(demo, sent=150, taken=0, newest=None)

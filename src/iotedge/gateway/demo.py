@@ -438,12 +438,12 @@ class Demo:
             ts = -math.inf if stats.newest_ts is None else stats.newest_ts
             newest = min(newest, ts)
         now = self.wall()
-        if taken != self._taken:
+        if taken != self._taken or sent <= taken:  # the stall clock runs only in flight
             self._taken, self._taken_at = taken, now
-        if now - self._taken_at > STALL_S or not self.services:
-            return math.inf
         if sent <= taken:
             return self.venue.sim_time() + self.lead
+        if now - self._taken_at > STALL_S or not self.services:
+            return math.inf
         if newest == -math.inf:  # the first reports are still on their way
             return self.lead
         return newest - self.epoch0 + self.lead
@@ -560,16 +560,17 @@ class Demo:
         while rooms last), their badges' receivers listening from now on. Chosen when
         the alert goes out, not in advance: the venue's pace depends on the machine."""
         stays = [
-            b
+            (b, room)
             for b in range(len(self.sim.badges))
-            if self.sim.room_at(b, sim_t) != "none" and self.sim.room_at(b, sim_t + 60) != "none"
+            if (room := self.sim.room_at(b, sim_t)) != "none"
+            and self.sim.room_at(b, sim_t + 60) != "none"
         ]
         chosen: list[int] = []
         for room in self._rooms:
-            pick = next((b for b in stays if self.sim.room_at(b, sim_t) == room), None)
+            pick = next((b for b, where in stays if where == room), None)
             if pick is not None and len(chosen) < self.opts.receivers:
                 chosen.append(pick)
-        chosen += [b for b in stays if b not in chosen][: self.opts.receivers - len(chosen)]
+        chosen += [b for b, _ in stays if b not in chosen][: self.opts.receivers - len(chosen)]
         self.receivers = [_Receiver(self, b, self.keyring) for b in chosen]
         self.summary.receivers = len(self.receivers)
         for rx in self.receivers:
