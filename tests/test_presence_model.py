@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iotedge.core import presence_math as pm
+from iotedge.core.errors import PresenceError
 from iotedge.core.presence_calibration import A_BOUNDS, B_BOUNDS, T_BOUNDS, BadgeOffset, GatewayLine
+from iotedge.core.presence_emission import EmissionModel
 from iotedge.core.presence_estimator import PresenceEstimator
 from iotedge.core.presence_hmm import Transitions
 from iotedge.core.presence_venue import Venue
@@ -38,6 +41,14 @@ def test_ln_matches_math(x: float) -> None:
 def test_exp_and_softplus_match_math(x: float) -> None:
     assert math.isclose(pm.exp(x), math.exp(x), rel_tol=1e-12)
     assert math.isclose(pm.softplus(x), math.log1p(math.exp(x)), rel_tol=1e-9, abs_tol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-700, max_value=700), st.floats(min_value=-700, max_value=700))
+def test_log_add_matches_math(a: float, b: float) -> None:
+    m = max(a, b)
+    want = m + math.log(math.exp(a - m) + math.exp(b - m))
+    assert math.isclose(pm.log_add(a, b), want, rel_tol=1e-12, abs_tol=1e-12)
 
 
 posteriors = st.lists(st.floats(min_value=0, max_value=1), min_size=4, max_size=4).filter(
@@ -206,3 +217,88 @@ def test_forget_after_drops_the_badge_exactly_at_the_timeout() -> None:
         est.update(400.0 + 0.3 * k, "gc", "x", -60)
     est.advance(410.0)
     assert est.badge_state("x")[0] == "c"
+
+
+# A hall with four gateways and a side room with one: a badge deep in the hall's
+# crowd is heard by one hall gateway, low, and missed by the other three.
+CROWD_VENUE = Venue(
+    {
+        "rooms": ["hall", "side"],
+        "adjacent": [["hall", "side"]],
+        "gateways": {
+            "h1": {"room": "hall", "x": 5, "y": 5, "z": 2.8},
+            "h2": {"room": "hall", "x": 20, "y": 5, "z": 2.8},
+            "h3": {"room": "hall", "x": 5, "y": 20, "z": 2.8},
+            "h4": {"room": "hall", "x": 20, "y": 20, "z": 2.8},
+            "s1": {"room": "side", "x": 40, "y": 12, "z": 2.8},
+        },
+    }
+)
+
+
+def _crowd_model(share: float, drop: float = 8.0, lowered: float = 0.0) -> EmissionModel:
+    """Emission model of CROWD_VENUE whose lines expect about -73.5 dBm in the hall
+    (12 dB above the prior, as the conference's learned lines are), less
+    ``lowered`` dB."""
+    em = EmissionModel(CROWD_VENUE, occlusion_db=drop, occlusion_share=share)
+    for g in range(CROWD_VENUE.n_gateways):
+        em.lines[g].a += 12.0 - lowered
+        em.refresh(g, force=True)
+    return em
+
+
+def test_a_buried_burst_keeps_a_badge_in_its_room() -> None:
+    """Without the occlusion mixture the three silent hall gateways (and the low
+    reading) outweigh a confident prior: the badge jumps to none. With it, the
+    burst reads as the hall's crowd having buried it."""
+    heard = [(CROWD_VENUE.gateway_index["h1"], -82.0)]
+    rooms = {}
+    for share in (0.0, 0.2):
+        em = _crowd_model(share)
+        post = [0.95, 0.03, 0.02]
+        em.apply(post, em.scores(heard))
+        rooms[share] = max(range(3), key=post.__getitem__)
+    assert rooms[0.0] == 2  # none
+    assert rooms[0.2] == 0  # hall
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=4), st.integers(min_value=-105, max_value=-40)
+        ),
+        max_size=5,
+        unique_by=lambda h: h[0],
+    ),
+    st.floats(min_value=0.01, max_value=0.9),
+    st.floats(min_value=0.0, max_value=20.0),
+)
+def test_occlusion_mixture_mixes_a_clear_and_a_lowered_burst(
+    heard: list[tuple[int, int]], share: float, drop: float
+) -> None:
+    """c[r] + scores[r] of the mixture is ln((1 - s) L_clear + s L_lowered), where
+    L_lowered is the plain model with every line ``drop`` dB lower; for rooms no
+    heard gateway is near, c[r] alone is."""
+    readings = [(g, float(y)) for g, y in heard]
+    mixed = _crowd_model(share, drop)
+    clear = _crowd_model(0.0)
+    lowered = _crowd_model(0.0, lowered=drop)
+    got = mixed.scores(readings)
+    a = clear.scores(readings)
+    b = lowered.scores(readings)
+    for r in range(CROWD_VENUE.n_rooms):
+        want = math.log(
+            (1 - share) * math.exp(clear.c[r] + a.get(r, 0.0))
+            + share * math.exp(lowered.c[r] + b.get(r, 0.0))
+        )
+        assert math.isclose(mixed.c[r] + got.get(r, 0.0), want, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "setting", [{"occlusion_share": 1.0}, {"occlusion_share": -0.1}, {"occlusion_db": -1.0}]
+)
+def test_occlusion_settings_are_checked(setting: dict[str, float]) -> None:
+    with pytest.raises(PresenceError) as err:
+        PresenceEstimator(VENUE, **setting)
+    assert err.value.reason == "bad-setting"

@@ -24,17 +24,35 @@ rooms near the gateways that heard it: the sparse trick that makes 200 gateways
 cheap. A burst that nobody heard is the evidence ``C_r`` alone. Gateways that are
 down are left out of ``C_r`` (their silence says nothing).
 
+A burst can also be buried as a whole: the wearer's body and a packed room
+take the same ``occlusion_db`` off the badge's signal at every gateway at once,
+so several gateways of its room miss it together and the one that hears it
+reads low. Independent misses cannot explain that (each silent gateway of the
+room costs about ``z`` nats, and ten of them outweigh any reading), so a badge
+deep in a crowd looked like one outside the venue. Each burst is therefore a
+two-part mixture: clear (share ``1 - occlusion_share``) or occluded (every
+``mu`` lowered by ``occlusion_db``), and for each room
+
+    log L(r) - log L(none) = log( (1 - s) e^(C_r + sum D_g)  +  s e^(C'_r + sum D'_g) )
+
+with the primed terms computed from the lowered ``mu``. ``occlusion_share = 0``
+is the plain model. ``scores`` returns that minus the silence term ``c[r]``
+(the same mixture with no gateway heard), so ``apply`` is unchanged.
+
 The scores are multiplied by ``temper`` (< 1) before use: bursts at nearby
 gateways share shadowing and body loss, so treating them as independent would
 make the posterior over-confident.
 """
 
 from .presence_calibration import REFRESH_DB, GatewayLine
-from .presence_math import exp, huber, huber_low, presence_error, softplus
+from .presence_math import exp, huber, huber_low, ln, log_add, presence_error, softplus
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .presence_venue import Venue
+
+    # A gateway's cached tables, see EmissionModel._fill.
+    _Table = tuple[list[float], list[float], list[float], float, float, list[float], list[float]]
 
 
 class EmissionModel:
@@ -48,15 +66,23 @@ class EmissionModel:
         z_far: float = -5.0,
         temper: float = 0.5,
         asymmetric: bool = True,
+        occlusion_db: float = 8.0,
+        occlusion_share: float = 0.2,
     ) -> None:
         if sigma <= 0.0 or width <= 0.0 or huber_c <= 0.0:
             raise presence_error("bad-setting", "sigma, width and huber_c must be positive")
         if not 0.0 < temper <= 1.0:
             raise presence_error("bad-setting", "temper must be in (0, 1]")
+        if occlusion_db < 0.0 or not 0.0 <= occlusion_share < 1.0:
+            raise presence_error(
+                "bad-setting", "occlusion_db must be >= 0 and occlusion_share in [0, 1)"
+            )
         self.venue = venue
-        # Scalars in one tuple, _p[i]: sigma, huber_c, width, z_far, temper,
-        # softplus(z_far), the density of a reading. Eight attributes at most keep
-        # the instance's hash table at 8 slots on MicroPython (17 from the ninth).
+        # Scalars in one tuple, _p[i]: 0 sigma, 1 huber_c, 2 width, 3 z_far,
+        # 4 temper, 5 softplus(z_far), 6 the density of a reading, 7 occlusion_db,
+        # 8 ln(1 - occlusion_share), 9 ln(occlusion_share) (None: no mixture).
+        # Eight attributes at most keep the instance's hash table at 8 slots on
+        # MicroPython (17 from the ninth).
         self._p = (
             sigma,
             huber_c,
@@ -65,6 +91,9 @@ class EmissionModel:
             temper,
             softplus(z_far),
             huber_low if asymmetric else huber,
+            occlusion_db,
+            ln(1.0 - occlusion_share),
+            ln(occlusion_share) if occlusion_share > 0.0 else None,
         )
         # Per-gateway detection floor (dBm), learned from what each reports.
         self.sens = [sensitivity] * venue.n_gateways
@@ -72,36 +101,68 @@ class EmissionModel:
         self.lines = [GatewayLine() for _ in range(n_g)]
         self.live = [True] * n_g
         # Cached per gateway g, aligned with venue.near[g]: (mu list, z list,
-        # not-heard term list, line a, line b), the line being the one they came from.
-        self._tab: list[tuple[list[float], list[float], list[float], float, float]] = []
-        self.c = [0.0] * venue.n_rooms
+        # not-heard term list, line a, line b, then z and not-heard term of an
+        # occluded burst), the line being the one they came from.
+        self._tab: "list[_Table]" = []
+        # Silence terms, 3 blocks of R: c[r] the mixture (what apply uses),
+        # c[R + r] a clear burst's C_r, c[2R + r] an occluded burst's C'_r.
+        n = venue.n_rooms
+        self.c = [0.0] * (3 * n)
         for g in range(n_g):
             self._tab.append(self._fill(g))
             self._add_absent(g, 1.0)
-        self.ec = [0.0] * venue.n_rooms
-        for r in range(venue.n_rooms):
-            self.ec[r] = exp(temper * self.c[r])
+        self.ec = [0.0] * n
+        for r in range(n):
+            self._remix(r)
 
-    def _fill(self, g: int) -> tuple[list[float], list[float], list[float], float, float]:
+    def _fill(self, g: int) -> "_Table":
         line = self.lines[g]
-        width = self._p[2]
-        sp_far = self._p[5]
+        p = self._p
+        width = p[2]
+        sp_far = p[5]
+        drop = p[7] / width
         mus = []
         zs = []
         absent = []
+        zo = []
+        absent_o = []
         for _, u in self.venue.near[g]:
             mu = line.a - line.b * u
             z = (mu - self.sens[g]) / width
             mus.append(mu)
             zs.append(z)
             absent.append(sp_far - softplus(z))
-        return (mus, zs, absent, line.a, line.b)
+            if p[9] is not None:
+                zo.append(z - drop)
+                absent_o.append(sp_far - softplus(z - drop))
+        return (mus, zs, absent, line.a, line.b, zo, absent_o)
 
     def _add_absent(self, g: int, sign: float) -> None:
-        absent = self._tab[g][2]
+        """Add (1) or take out (-1) gateway g's silence from the rooms near it
+        (the caller remixes those rooms)."""
+        tab = self._tab[g]
+        absent = tab[2]
+        absent_o = tab[6]
         near = self.venue.near[g]
+        n = self.venue.n_rooms
+        c = self.c
         for i in range(len(near)):
-            self.c[near[i][0]] += sign * absent[i]
+            r = near[i][0]
+            c[n + r] += sign * absent[i]
+            if absent_o:
+                c[2 * n + r] += sign * absent_o[i]
+
+    def _remix(self, r: int) -> None:
+        """Room r's silence term and its cached tempered factor from the parts."""
+        n = self.venue.n_rooms
+        p = self._p
+        c = self.c
+        ln_occluded = p[9]
+        if ln_occluded is None:
+            c[r] = c[n + r]
+        else:
+            c[r] = log_add(p[8] + c[n + r], ln_occluded + c[2 * n + r])
+        self.ec[r] = exp(p[4] * c[r])
 
     def set_live(self, g: int, live: bool) -> None:
         """Mark a gateway up or down; a down gateway's silence is not evidence."""
@@ -109,9 +170,8 @@ class EmissionModel:
             return
         self.live[g] = live
         self._add_absent(g, 1.0 if live else -1.0)
-        t = self._p[4]
         for r, _ in self.venue.near[g]:
-            self.ec[r] = exp(t * self.c[r])
+            self._remix(r)
 
     def set_sensitivity(self, g: int, floor: float) -> None:
         """Move gateway g's detection floor (rebuilds its tables when it moved)."""
@@ -133,14 +193,15 @@ class EmissionModel:
         self._tab[g] = self._fill(g)
         if self.live[g]:
             self._add_absent(g, 1.0)
-        t = self._p[4]
         for r, _ in self.venue.near[g]:
-            self.ec[r] = exp(t * self.c[r])
+            self._remix(r)
         return True
 
     def scores(self, heard: list[tuple[int, float]]) -> dict[int, float]:
-        """Sum of D_g(r, y) per room over the heard (gateway, corrected dBm) pairs,
-        only for rooms near one of them (all other rooms and none score 0 here)."""
+        """Per room near a heard gateway: log L(r) - log L(none) of the heard
+        (gateway, corrected dBm) pairs, less the room's silence term ``c[r]``
+        (all other rooms and none score 0 here). Without the occlusion mixture
+        that is the sum of D_g(r, y)."""
         out: dict[int, float] = {}
         p = self._p
         inv = 1.0 / p[0]
@@ -148,16 +209,31 @@ class EmissionModel:
         density = p[6]
         z_far = p[3]
         far = z_far * p[2]
+        drop = p[7]
+        ln_occluded = p[9]
+        mixed = ln_occluded is not None
+        occluded: dict[int, float] = {}
         for g, y in heard:
             base = z_far + huber((y - self.sens[g] - far) * inv, c)
             near = self.venue.near[g]
             tab = self._tab[g]
             mus = tab[0]
             zs = tab[1]
+            zo = tab[5]
             for i in range(len(near)):
                 r = near[i][0]
                 d = zs[i] + density((y - mus[i]) * inv, c) - base
                 out[r] = out.get(r, 0.0) + d
+                if mixed:
+                    d = zo[i] + density((y - mus[i] + drop) * inv, c) - base
+                    occluded[r] = occluded.get(r, 0.0) + d
+        if ln_occluded is not None:
+            n = self.venue.n_rooms
+            cc = self.c
+            ln_clear = p[8]
+            for r in out:
+                clear = ln_clear + cc[n + r] + out[r]
+                out[r] = log_add(clear, ln_occluded + cc[2 * n + r] + occluded[r]) - cc[r]
         return out
 
     def apply(

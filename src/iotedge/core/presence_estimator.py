@@ -126,6 +126,8 @@ class PresenceEstimator:
         busy_prior: float = 1.0,
         learn_floor: bool = True,
         asymmetric: bool = True,
+        occlusion_db: float = 8.0,
+        occlusion_share: float = 0.2,
     ) -> None:
         if stat not in STATS:
             raise presence_error("bad-setting", "stat must be one of " + ", ".join(STATS))
@@ -161,6 +163,8 @@ class PresenceEstimator:
             width=width,
             temper=temper,
             asymmetric=asymmetric,
+            occlusion_db=occlusion_db,
+            occlusion_share=occlusion_share,
         )
         self.transitions = Transitions(
             venue.neighbours,

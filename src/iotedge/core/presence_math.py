@@ -65,6 +65,13 @@ def softplus(x: float) -> float:
     return ln(1.0 + exp(x))
 
 
+def log_add(a: float, b: float) -> float:
+    """ln(e**a + e**b) without overflow."""
+    if a < b:
+        a, b = b, a
+    return a + ln(1.0 + exp(b - a))
+
+
 def huber(z: float, c: float) -> float:
     """Negative Huber loss of a standardised residual: a Gaussian log-density
     (up to a constant) whose tails are linear, so one wild reading cannot veto a room."""
