@@ -57,11 +57,16 @@ def log10(x: float) -> float:
 
 
 def softplus(x: float) -> float:
-    """ln(1 + e**x) without overflow."""
+    """ln(1 + e**x) without overflow. ``ln`` is only ever asked for a number in
+    (1, 2], where it needs no range reduction (the reduction loop of ln(1 + e**30)
+    runs 43 times, and the emission tables call this for every gateway-room pair
+    each time a calibration moves)."""
     if x > 30.0:
         return x
     if x < -30.0:
         return exp(x)
+    if x > 0.0:
+        return x + ln(1.0 + exp(-x))  # ln(1 + e^x) = x + ln(e^-x + 1)
     return ln(1.0 + exp(x))
 
 
