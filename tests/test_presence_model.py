@@ -13,7 +13,7 @@ from iotedge.core.errors import PresenceError
 from iotedge.core.presence_calibration import A_BOUNDS, B_BOUNDS, T_BOUNDS, BadgeOffset, GatewayLine
 from iotedge.core.presence_emission import EmissionModel
 from iotedge.core.presence_estimator import PresenceEstimator
-from iotedge.core.presence_hmm import Transitions
+from iotedge.core.presence_hmm import Transitions, argmax
 from iotedge.core.presence_venue import Venue
 from iotedge.presence.synthetic import generate
 
@@ -296,9 +296,76 @@ def test_occlusion_mixture_mixes_a_clear_and_a_lowered_burst(
 
 
 @pytest.mark.parametrize(
-    "setting", [{"occlusion_share": 1.0}, {"occlusion_share": -0.1}, {"occlusion_db": -1.0}]
+    "setting",
+    [
+        {"occlusion_share": 1.0},
+        {"occlusion_share": -0.1},
+        {"occlusion_db": -1.0},
+        {"provisional": 0.0},
+    ],
 )
 def test_occlusion_settings_are_checked(setting: dict[str, float]) -> None:
     with pytest.raises(PresenceError) as err:
         PresenceEstimator(VENUE, **setting)
     assert err.value.reason == "bad-setting"
+
+
+def _settled_in_a(est: PresenceEstimator) -> float:
+    """Five bursts in room a, one a minute; returns the time of the next burst."""
+    t = 0.0
+    for _ in range(5):
+        for j in range(6):
+            est.update(t + 0.3 * j, "ga", "x", -60)
+        t += 60.0
+        est.advance(t - 1.0)
+    return t
+
+
+def test_an_open_burst_shows_a_move_once_it_is_decisive() -> None:
+    """The badge has moved to c: two adverts of its next burst, loud at gc, are
+    enough for badge_state while the burst is still open; the filtered posterior
+    (and the occupancy, built from it) still says a until the burst closes."""
+    est = PresenceEstimator(VENUE)
+    t = _settled_in_a(est)
+    c = VENUE.rooms.index("c")
+    est.update(t, "gc", "x", -58)
+    est.update(t + 0.3, "gc", "x", -59)
+    est.advance(t + 1.0)  # the burst is open: it closes 2 s after its last advert
+    room, conf, heard = est.badge_state("x")
+    assert (room, heard) == ("c", 1)
+    assert conf >= 0.95
+    assert argmax(est.posterior("x")) == VENUE.rooms.index("a")
+    assert est.occupancy()["a"][0] > 0.5
+    est.advance(t + 3.0)  # closed
+    assert argmax(est.posterior("x")) == c
+    assert est.badge_state("x")[0] == "c"
+
+
+def test_an_open_burst_below_the_threshold_is_not_shown() -> None:
+    """The same move, with the provisional view off (above 1) or asking for more
+    than the open burst gives: badge_state waits for the burst to close."""
+    for setting in (1.5, 0.999999999):
+        est = PresenceEstimator(VENUE, provisional=setting)
+        t = _settled_in_a(est)
+        est.update(t, "gc", "x", -58)
+        est.advance(t + 1.0)
+        assert est.badge_state("x")[0] == "a"
+        est.advance(t + 3.0)
+        assert est.badge_state("x")[0] == "c"
+
+
+def test_provisional_view_changes_nothing_it_does_not_show() -> None:
+    """Asking badge_state during an open burst leaves the estimator exactly as a
+    twin that was never asked."""
+    asked = PresenceEstimator(VENUE)
+    twin = PresenceEstimator(VENUE)
+    for est in (asked, twin):
+        t = _settled_in_a(est)
+        est.update(t, "gb", "x", -70)
+        est.advance(t + 0.5)
+    asked.badge_state("x")
+    for est in (asked, twin):
+        est.update(t + 0.6, "gb", "x", -72)
+        est.advance(t + 10.0)
+    assert asked.posterior("x") == twin.posterior("x")
+    assert asked.occupancy() == twin.occupancy()

@@ -128,6 +128,7 @@ class PresenceEstimator:
         asymmetric: bool = True,
         occlusion_db: float = 8.0,
         occlusion_share: float = 0.2,
+        provisional: float = 0.95,
     ) -> None:
         if stat not in STATS:
             raise presence_error("bad-setting", "stat must be one of " + ", ".join(STATS))
@@ -135,13 +136,15 @@ class PresenceEstimator:
             raise presence_error("bad-setting", "gap, max_len and period must be positive")
         if forget_after <= 0.0 or down_after <= 0.0 or lag < 0.0:
             raise presence_error("bad-setting", "forget_after, down_after must be > 0, lag >= 0")
+        if not provisional > 0.0:
+            raise presence_error("bad-setting", "provisional must be > 0 (above 1: never)")
         self.venue = venue
         # Settings in one tuple (eight attributes at most, see _Book):
         #   _s[i]: 0 gap, 1 max_len, 2 period, 3 forget_after, 4 down_after,
         #          5 calib_conf, 6 lag, 7 busy_prior, 8 stat, 9 calibrate,
-        #          10 learn_floor, 11 learn_moves
+        #          10 learn_floor, 11 learn_moves, 12 provisional
         self._s: tuple[
-            float, float, float, float, float, float, float, float, str, bool, bool, bool
+            float, float, float, float, float, float, float, float, str, bool, bool, bool, float
         ] = (
             gap,
             max_len,
@@ -155,6 +158,7 @@ class PresenceEstimator:
             calibrate,
             learn_floor,
             learn_moves,
+            provisional,
         )
         self.emission = EmissionModel(
             venue,
@@ -294,12 +298,29 @@ class PresenceEstimator:
 
     def badge_state(self, badge: str) -> tuple[str, float, int]:
         """(room or 'none', posterior probability of it, gateways that heard the
-        latest burst)."""
+        latest burst).
+
+        While a burst is still open, its readings so far are scored on a copy of
+        the posterior; once that copy is ``provisional`` (0.95) sure of a room, it
+        is what this returns (and the gateways heard so far), so a move shows at
+        the burst's first adverts rather than after the silence that closes it.
+        Below that it is not shown: one advert is noisier than a burst, and a
+        weaker threshold bought flaps. ``posterior``, ``occupancy`` and the
+        calibration wait for the burst to close."""
         b = self._k.badges.get(badge)
         if b is None or b.post is None:
             return (NONE, 1.0, 0)
-        best = argmax(b.post)
-        return (self.venue.room_name(best), b.post[best], b.heard)
+        post = b.post
+        heard = b.heard
+        burst = b.burst
+        if burst is not None and self._s[12] <= 1.0:
+            trial = self._provisional(b, burst)
+            best = argmax(trial)
+            if trial[best] >= self._s[12]:
+                post = trial
+                heard = len(burst.samples)
+        best = argmax(post)
+        return (self.venue.room_name(best), post[best], heard)
 
     def posterior(self, badge: str) -> list[float]:
         """The badge's posterior over rooms (venue order) then none, a copy."""
@@ -331,6 +352,18 @@ class PresenceEstimator:
         return smooth(b.history, self.transitions, ts, self.venue.n_rooms)
 
     # ---- internals ---------------------------------------------------------
+
+    def _provisional(self, b: _Badge, burst: Burst) -> list[float]:
+        """The posterior badge b would have if its open burst closed now (a copy)."""
+        post = list(b.post or ())
+        t_off = b.offset.value
+        heard = []
+        for g, y, _ in burst.summary(self._s[8]):
+            heard.append((g, y - t_off))
+        self.transitions.predict(post, self.now - b.t_post)
+        w = b.period / self._s[2]
+        self.emission.apply(post, self.emission.scores(heard), w if w < 0.5 else 1.0)
+        return post
 
     def _due(self, b: _Badge) -> float:
         if b.burst is not None:
