@@ -43,3 +43,29 @@ def test_estimator_follows_a_badge_and_sums_occupancy():
         assert est.badge_state("never-seen") == ("none", 1.0, 0)
     finally:
         unload()
+
+
+def test_estimator_shows_a_decisive_open_burst():
+    from iotedge.core.presence_estimator import PresenceEstimator
+
+    try:
+        gc.collect()
+        est = PresenceEstimator(_venue())
+        t = 0.0
+        for _ in range(4):
+            _burst(est, t, "ga", "x", -65)
+            t += 60.0
+            est.advance(t - 1.0)
+        # x has walked to b: four loud adverts at gb, the burst still open
+        for k in range(4):
+            est.update(t + 0.3 * k, "gb", "x", -55)
+        est.advance(t + 1.5)
+        room, conf, heard = est.badge_state("x")
+        assert room == "b" and conf >= 0.95 and heard == 1
+        post = est.posterior("x")
+        assert post[0] > post[1]  # the filter waits for the burst to close
+        est.advance(t + 4.0)
+        post = est.posterior("x")
+        assert post[1] > post[0]
+    finally:
+        unload()
