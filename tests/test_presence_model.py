@@ -369,3 +369,20 @@ def test_provisional_view_changes_nothing_it_does_not_show() -> None:
         est.advance(t + 10.0)
     assert asked.posterior("x") == twin.posterior("x")
     assert asked.occupancy() == twin.occupancy()
+
+
+def test_windows_of_a_continuous_stream_are_not_shown_open() -> None:
+    """1 Hz adverts cut into 5 s windows: a window that opened seconds after the
+    previous one is not shown before it closes, even when it is decisive (shown,
+    they only added flaps in continuous mode)."""
+    est = PresenceEstimator(VENUE)
+    t = 0.0
+    while t < 120.0:
+        est.update(t, "ga", "x", -60)
+        t += 1.0
+        est.advance(t)
+    est.update(t, "gc", "x", -50)
+    est.update(t + 0.5, "gc", "x", -50)
+    est.advance(t + 1.0)
+    assert est._k.badges["x"].burst is not None  # the window is open
+    assert est.badge_state("x")[0] == "a"

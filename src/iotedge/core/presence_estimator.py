@@ -305,15 +305,22 @@ class PresenceEstimator:
         is what this returns (and the gateways heard so far), so a move shows at
         the burst's first adverts rather than after the silence that closes it.
         Below that it is not shown: one advert is noisier than a burst, and a
-        weaker threshold bought flaps. ``posterior``, ``occupancy`` and the
-        calibration wait for the burst to close."""
+        weaker threshold bought flaps. Not for a burst that started less than
+        half a ``period`` after the previous one (the windows of a continuous
+        stream: the next closes in seconds, and shown they only added flaps).
+        ``posterior``, ``occupancy`` and the calibration wait for the burst to
+        close."""
         b = self._k.badges.get(badge)
         if b is None or b.post is None:
             return (NONE, 1.0, 0)
         post = b.post
         heard = b.heard
         burst = b.burst
-        if burst is not None and self._s[12] <= 1.0:
+        if (
+            burst is not None
+            and self._s[12] <= 1.0
+            and burst.start - b.last_start >= 0.5 * self._s[2]
+        ):
             trial = self._provisional(b, burst)
             best = argmax(trial)
             if trial[best] >= self._s[12]:
@@ -361,8 +368,7 @@ class PresenceEstimator:
         for g, y, _ in burst.summary(self._s[8]):
             heard.append((g, y - t_off))
         self.transitions.predict(post, self.now - b.t_post)
-        w = b.period / self._s[2]
-        self.emission.apply(post, self.emission.scores(heard), w if w < 0.5 else 1.0)
+        self.emission.apply(post, self.emission.scores(heard))
         return post
 
     def _due(self, b: _Badge) -> float:
