@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -302,9 +303,16 @@ def test_occlusion_mixture_mixes_a_clear_and_a_lowered_burst(
         {"occlusion_share": -0.1},
         {"occlusion_db": -1.0},
         {"provisional": 0.0},
+        {"move_memory": 0.0},
+        {"move_prior": -1.0},
+        {"move_bounds": (0.0, 100.0)},
+        {"move_bounds": (300.0, 100.0)},
+        {"busy_prior": -0.5},
+        {"calib_conf": 0.0},
+        {"calib_conf": 1.5},
     ],
 )
-def test_occlusion_settings_are_checked(setting: dict[str, float]) -> None:
+def test_settings_are_checked(setting: dict[str, Any]) -> None:
     with pytest.raises(PresenceError) as err:
         PresenceEstimator(VENUE, **setting)
     assert err.value.reason == "bad-setting"

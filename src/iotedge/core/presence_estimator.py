@@ -138,6 +138,18 @@ class PresenceEstimator:
             raise presence_error("bad-setting", "forget_after, down_after must be > 0, lag >= 0")
         if not provisional > 0.0:
             raise presence_error("bad-setting", "provisional must be > 0 (above 1: never)")
+        if not (
+            move_memory > 0.0
+            and move_prior > 0.0
+            and 0.0 < move_bounds[0] <= move_bounds[1]
+            and busy_prior >= 0.0
+            and 0.0 < calib_conf <= 1.0
+        ):
+            raise presence_error(
+                "bad-setting",
+                "move_memory, move_prior > 0, 0 < move_bounds low <= high, busy_prior >= 0,"
+                " calib_conf in (0, 1]",
+            )
         self.venue = venue
         # Settings in one tuple (eight attributes at most, see _Book):
         #   _s[i]: 0 gap, 1 max_len, 2 period, 3 forget_after, 4 down_after,
