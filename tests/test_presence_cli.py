@@ -41,6 +41,7 @@ def small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_simulate_writes_the_three_files(small_dir: Path) -> None:
     venue = json.loads((small_dir / "venue.json").read_text())
     assert set(venue) >= {"rooms", "gateways"}
+    assert venue["transit"] == ["corridor"]  # people walk through it (docs/presence.md)
     first = json.loads((small_dir / "reports.jsonl").open().readline())
     assert set(first) >= {"ts", "gateway", "badge", "rssi"}
     with (small_dir / "truth.csv").open() as f:

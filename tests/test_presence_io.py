@@ -47,6 +47,8 @@ def test_load_venue(tmp_path: Path) -> None:
         ('{"rooms": ["a"], "gateways": {"g": {"room": "b"}}}', "unknown room 'b'"),
         ('{"rooms": ["a"], "adjacent": [["a"]], "gateways": {"g": {"room": "a"}}}', "pair"),
         ("[1, 2]", "JSON object"),
+        ('{"rooms": ["a"], "transit": ["b"], "gateways": {"g": {"room": "a"}}}', "unknown room"),
+        ('{"rooms": ["a"], "transit": "a", "gateways": {"g": {"room": "a"}}}', "'transit'"),
     ],
 )
 def test_load_venue_errors_name_the_problem(tmp_path: Path, text: str, needle: str) -> None:

@@ -57,15 +57,105 @@ posteriors = st.lists(st.floats(min_value=0, max_value=1), min_size=4, max_size=
 )
 
 
+transit_flags = st.lists(st.booleans(), min_size=3, max_size=3)
+
+
 @settings(max_examples=100, deadline=None)
-@given(posteriors, st.floats(min_value=0.1, max_value=5000), st.floats(min_value=0, max_value=1))
-def test_transitions_keep_probability_mass(p: list[float], dt: float, tele: float) -> None:
+@given(
+    posteriors,
+    st.floats(min_value=0.1, max_value=5000),
+    st.floats(min_value=0, max_value=1),
+    transit_flags,
+)
+def test_transitions_keep_probability_mass(
+    p: list[float], dt: float, tele: float, transit: list[bool]
+) -> None:
     total = sum(p)
     post = [x / total for x in p]
-    tr = Transitions(VENUE.neighbours, move_time=600, teleport=tele)
+    tr = Transitions(VENUE.neighbours, move_time=600, teleport=tele, transit=transit)
     tr.predict(post, dt)
     assert math.isclose(sum(post), 1.0, rel_tol=1e-9)
     assert min(post) >= 0.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(min_value=0, max_value=1), min_size=4, max_size=4),
+    st.floats(min_value=0.1, max_value=3000),
+    transit_flags,
+)
+def test_backward_is_the_transpose_of_predict_with_transit_rooms(
+    beta0: list[float], dt: float, transit: list[bool]
+) -> None:
+    """sum_k T(q -> k) beta(k) computed by backward equals predicting the unit mass
+    at q and taking its dot product with beta, for any set of transit rooms."""
+    from iotedge.core.presence_smoothing import backward
+
+    tr = Transitions(VENUE.neighbours, move_time=300.0, transit=transit, transit_time=20.0)
+    beta = list(beta0)
+    backward(tr, beta, dt)
+    for q in range(4):
+        unit = [0.0] * 4
+        unit[q] = 1.0
+        tr.predict(unit, dt)
+        dot = sum(unit[k] * beta0[k] for k in range(4))
+        assert math.isclose(dot, beta[q], rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_a_transit_room_is_left_within_its_transit_time() -> None:
+    """Room b is a corridor (transit_time 20 s): after 20 s a badge in it stays
+    with probability exp(-1 - 20/leave_time); a badge in a (not transit) with
+    exp(-20 (1/move_time + 1/leave_time)). The venue's own flag list is used."""
+    venue = Venue(
+        {
+            "rooms": ["a", "b", "c"],
+            "adjacent": [["a", "b"], ["b", "c"]],
+            "transit": ["b"],
+            "gateways": {"ga": {"room": "a"}, "gc": {"room": "c"}},
+        }
+    )
+    assert venue.transit == [False, True, False]
+    tr = Transitions(
+        venue.neighbours,
+        move_time=600.0,
+        leave_time=7200.0,
+        transit=venue.transit,
+        transit_time=20.0,
+    )
+    in_b = [0.0, 1.0, 0.0, 0.0]
+    tr.predict(in_b, 20.0)
+    rate = 1 / 20.0 + 1 / 7200.0
+    stay = math.exp(-20.0 * rate)
+    moved = (1.0 - stay) * (1.0 - (1 / 7200.0) / rate)  # less those who leave
+    # stays, plus its share of the 30 % of moves that land anywhere (uniform)
+    assert math.isclose(in_b[1], stay + 0.3 * moved / 3, rel_tol=1e-9)
+    assert math.isclose(in_b[0], in_b[2])  # it walks out to either side
+    assert math.isclose(in_b[0], 0.7 * moved / 2 + 0.3 * moved / 3, rel_tol=1e-9)
+    in_a = [1.0, 0.0, 0.0, 0.0]
+    tr.predict(in_a, 20.0)
+    assert in_a[0] > math.exp(-20.0 * (1 / 600.0 + 1 / 7200.0)) - 1e-12
+
+
+def test_moves_learned_leave_transit_rooms_out() -> None:
+    """A badge whose mass is all in a transit room adds nothing to the learned
+    rate of room changes, though it surely leaves the corridor."""
+    from iotedge.core.presence_learning import learn_moves
+
+    tr = Transitions(VENUE.neighbours, move_time=600.0, transit=[False, True, False])
+    mv = [0.0, 0.0, -1.0e300, 0.0, 600.0, 600.0, 1 / 3600.0, 1 / 120.0]
+    prev = [0.0, 1.0, 0.0, 0.0]
+    pred = list(prev)
+    tr.predict(pred, 60.0)
+    post = [0.5, 0.0, 0.5, 0.0]
+    learn_moves(tr, mv, 60.0, 60.0, prev, pred, post)
+    assert mv[0] == 0.0 and mv[1] == 0.0
+    # the same badge in a non-transit room that it left: counted
+    tr2 = Transitions(VENUE.neighbours, move_time=600.0)
+    mv2 = [0.0, 0.0, -1.0e300, 0.0, 600.0, 600.0, 1 / 3600.0, 1 / 120.0]
+    pred2 = list(prev)
+    tr2.predict(pred2, 60.0)
+    learn_moves(tr2, mv2, 60.0, 60.0, prev, pred2, post)
+    assert mv2[0] > 0.9 and mv2[1] == 60.0
 
 
 @settings(max_examples=100, deadline=None)

@@ -60,7 +60,8 @@ def test_scenario_names() -> None:
 def test_venue_dict_is_the_presence_format() -> None:
     sim = build_scenario("conference", 1, duration=60, badges=1)
     venue = json.loads(json.dumps(sim.venue_dict()))
-    assert set(venue) == {"rooms", "adjacent", "gateways"}
+    assert set(venue) == {"rooms", "adjacent", "transit", "gateways"}
+    assert venue["transit"] == ["corridor"]
     rooms = venue["rooms"]
     assert "none" not in rooms and len(rooms) == len(set(rooms)) == 6
     assert {"main-hall", "foyer", "corridor"} <= set(rooms)

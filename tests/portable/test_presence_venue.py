@@ -6,7 +6,7 @@ The last presence test module: it unloads every presence module when done
 
 import gc
 
-from presence_support import unload
+from presence_support import i, unload
 
 
 def test_venue_validation_and_tables():
@@ -21,6 +21,9 @@ def test_venue_validation_and_tables():
             {"rooms": ["a"], "gateways": {"g": {"room": "b"}}},
             {"rooms": ["a"], "adjacent": [["a", "a"]], "gateways": {"g": {"room": "a"}}},
             {"rooms": ["a"], "gateways": {"g": {"room": "a", "x": "1", "y": 2}}},
+            {"rooms": ["a"], "transit": "a", "gateways": {"g": {"room": "a"}}},
+            {"rooms": ["a"], "transit": ["b"], "gateways": {"g": {"room": "a"}}},
+            {"rooms": ["a", "b"], "transit": ["b", "b"], "gateways": {"g": {"room": "a"}}},
         ):
             try:
                 Venue(bad)
@@ -32,11 +35,13 @@ def test_venue_validation_and_tables():
             {
                 "rooms": ["a", "b", "c", "d"],
                 "adjacent": [["a", "b"], ["b", "c"], ["c", "d"]],
+                "transit": ["b"],
                 "gateways": {"ga": {"room": "a"}},
             }
         )
-        assert v.hops[0] == [0, 1, 2, 99]
-        assert [r for r, _ in v.near[0]] == [0, 1, 2]  # d is 3 walls away: far
+        # 0, 1 and 2 walls from ga: 7.78 + 6.61 per wall; d is 3 walls away: far
+        assert [(r, i(u, 100)) for r, u in v.near[0]] == [(0, 778), (1, 1439), (2, 2100)]
+        assert v.transit == [False, True, False, False]
         gc.collect()
     finally:
         unload(keep=False)  # the last presence test: give the heap back

@@ -119,6 +119,7 @@ class PresenceEstimator:
         leave_time: float = 7200.0,
         enter_time: float = 1800.0,
         teleport: float = 0.3,
+        transit_time: float = 15.0,
         learn_moves: bool = True,
         move_memory: float = 600.0,
         move_bounds: tuple[float, float] = (120.0, 3600.0),
@@ -188,6 +189,8 @@ class PresenceEstimator:
             leave_time=leave_time,
             enter_time=enter_time,
             teleport=teleport,
+            transit=venue.transit,
+            transit_time=transit_time,
         )
         self.occ = Occupancy(venue.n_rooms)
         # Move-rate estimate: prior move_time worth move_prior seconds of

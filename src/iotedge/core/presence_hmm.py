@@ -13,7 +13,12 @@ and a 1 Hz stream are handled alike) a badge in room q
   anywhere uniformly;
 
 and a badge in none enters a room (uniformly) with probability
-``1 - exp(-dt / enter_time)``. ``predict`` applies this forward in O(R + edges);
+``1 - exp(-dt / enter_time)``. A *transit* room (a corridor: the venue's
+``transit`` list) is left at rate ``1 / transit_time`` (15 s) instead of
+``1 / move_time``: people walk through it, so a badge seen there at one burst is
+almost surely elsewhere at the next, and a room without a gateway of its own,
+whose expected readings are a guess from its neighbours, cannot hold a badge
+for long on ambiguous bursts alone. ``predict`` applies this forward in O(R + edges);
 its transpose, for fixed-lag smoothing, is in presence_smoothing (loaded only when
 smoothing is asked for).
 """
@@ -29,21 +34,29 @@ class Transitions:
         leave_time: float = 7200.0,
         enter_time: float = 1800.0,
         teleport: float = 0.3,
+        transit: list[bool] | None = None,
+        transit_time: float = 15.0,
     ) -> None:
-        if move_time <= 0.0 or leave_time <= 0.0 or enter_time <= 0.0:
+        if move_time <= 0.0 or leave_time <= 0.0 or enter_time <= 0.0 or transit_time <= 0.0:
             raise presence_error("bad-setting", "transition times must be positive")
         if not 0.0 <= teleport <= 1.0:
             raise presence_error("bad-setting", "teleport must be in [0, 1]")
         self.neighbours = neighbours
-        self.n = len(neighbours)
+        # (per-room flags, leaving rate) or None when no room is transit; with
+        # ``n`` a property, eight attributes at most (see Venue).
+        self.transit = (transit, 1.0 / transit_time) if transit and True in transit else None
         self.rate_move = 1.0 / move_time
         self.rate_leave = 1.0 / leave_time
         self.rate_enter = 1.0 / enter_time
         self.teleport = teleport
-        self._scratch = [0.0] * (self.n + 1)
+        self._scratch = [0.0] * (len(neighbours) + 1)
         # Where a move that is not to a neighbour lands (and where an arrival
         # enters): uniform until set_weights says where people are.
-        self.weights = [1.0 / self.n] * self.n
+        self.weights = [1.0 / len(neighbours)] * len(neighbours)
+
+    @property
+    def n(self) -> int:
+        return len(self.neighbours)
 
     def set_weights(self, expected: list[float], floor: float = 1.0) -> None:
         """Make long moves and arrivals favour busy rooms: weight of room r is
@@ -64,12 +77,23 @@ class Transitions:
         enter = 1.0 - exp(-dt * self.rate_enter)
         return stay, leave_share, enter
 
+    def stays(self, dt: float) -> tuple[float, float, float, float, float]:
+        """``coefficients(dt)`` followed by the staying probability and leave share
+        of a transit room (the same as a room's when there is none)."""
+        stay, leave_share, enter = self.coefficients(dt)
+        tr = self.transit
+        if tr is None:
+            return stay, leave_share, enter, stay, leave_share
+        rate = tr[1] + self.rate_leave
+        return stay, leave_share, enter, exp(-dt * rate), self.rate_leave / rate
+
     def predict(self, post: list[float], dt: float) -> None:
         """Propagate a posterior ``dt`` seconds forward, in place."""
         if dt <= 0.0:
             return
         n = self.n
-        stay, leave_share, enter = self.coefficients(dt)
+        stay, leave_share, enter, stay_t, leave_t = self.stays(dt)
+        flags = self.transit[0] if self.transit is not None else None
         new = self._scratch
         tele = self.teleport
         spread = 0.0  # mass that lands uniformly on the rooms
@@ -80,10 +104,17 @@ class Transitions:
             p = post[q]
             if p == 0.0:
                 continue
-            new[q] += p * stay
-            moved = p - p * stay
-            to_none += moved * leave_share
-            moved -= moved * leave_share
+            if flags is not None and flags[q]:
+                kept = p * stay_t
+                moved = p - kept
+                gone = moved * leave_t
+            else:
+                kept = p * stay
+                moved = p - kept
+                gone = moved * leave_share
+            new[q] += kept
+            to_none += gone
+            moved -= gone
             nb = self.neighbours[q]
             if nb:
                 share = moved * (1.0 - tele) / len(nb)

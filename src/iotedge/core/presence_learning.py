@@ -31,7 +31,9 @@ def learn_moves(
 
     The posterior probability that this badge stayed put over ``dt`` is
     sum_q prev(q) stay post(q) / pred(q); one minus that is an expected move
-    count, accumulated over badges against badge-seconds, with forgetting
+    count, accumulated over badges against badge-seconds (transit rooms left
+    out: walking out of a corridor is not the kind of change this rate is
+    about), with forgetting
     (``move_memory``) and a prior of ``move_time``, clamped to ``move_bounds``.
     ``mv`` is the estimator's state list: 0 numerator, 1 denominator, 2 time of
     the last update, 3 prior weight, 4 move_time, 5 move_memory, 6 low, 7 high."""
@@ -39,11 +41,20 @@ def learn_moves(
     if prev[n] > 0.5:
         return  # a badge that is probably away says nothing about room changes
     stay = t.coefficients(dt)[0]
+    flags = t.transit[0] if t.transit is not None else None
     kept = 0.0
+    inside = 0.0  # mass in rooms whose changes this rate is about (not transit)
     for q in range(n):
+        if flags is not None and flags[q]:
+            continue  # leaving a corridor is not a room change of this kind
+        inside += prev[q]
         if pred[q] > 0.0:
             kept += prev[q] * stay * post[q] / pred[q]
-    moved = 1.0 - prev[n] - kept
+    if flags is None:
+        inside = 1.0 - prev[n]  # the same sum, as it was always computed
+    elif inside <= 0.0:
+        return  # all of it in corridors: nothing to learn from
+    moved = inside - kept
     if moved < 0.0:
         moved = 0.0
     last = mv[2]
@@ -54,7 +65,7 @@ def learn_moves(
         mv[1] = mv[1] * k + (1.0 - k) * prior
         mv[2] = ts
     mv[0] += moved
-    mv[1] += dt * (1.0 - prev[n])
+    mv[1] += dt * inside
     rate = mv[0] / mv[1]
     t.rate_move = clamp(rate, mv[6], mv[7])
 

@@ -50,7 +50,8 @@ def backward(t: "Transitions", beta: list[float], dt: float) -> None:
     if dt <= 0.0:
         return
     n = t.n
-    stay, leave_share, enter = t.coefficients(dt)
+    stay, leave_share, enter, stay_t, leave_t = t.stays(dt)
+    flags = t.transit[0] if t.transit is not None else None
     tele = t.teleport
     mean_rooms = 0.0
     w = t.weights
@@ -67,8 +68,12 @@ def backward(t: "Transitions", beta: list[float], dt: float) -> None:
             moved = (1.0 - tele) * local / len(nb) + tele * mean_rooms
         else:
             moved = mean_rooms
-        move = (1.0 - stay) * ((1.0 - leave_share) * moved + leave_share * bn)
-        new[q] = stay * beta[q] + move
+        if flags is not None and flags[q]:
+            move = (1.0 - stay_t) * ((1.0 - leave_t) * moved + leave_t * bn)
+            new[q] = stay_t * beta[q] + move
+        else:
+            move = (1.0 - stay) * ((1.0 - leave_share) * moved + leave_share * bn)
+            new[q] = stay * beta[q] + move
     for q in range(n):
         beta[q] = new[q]
     beta[n] = (1.0 - enter) * bn + enter * mean_rooms

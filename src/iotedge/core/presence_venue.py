@@ -1,8 +1,11 @@
 """The venue as the presence estimator sees it: rooms, adjacency, gateways.
 
 Built from the plain dict of the venue JSON (``{"rooms": [...], "adjacent":
-[[a, b], ...], "gateways": {"gw-id": {"room": ..., "x": .., "y": .., "z": ..}}}``)
-and compiled into index tables so the per-burst work is list lookups.
+[[a, b], ...], "transit": [...], "gateways": {"gw-id": {"room": ..., "x": ..,
+"y": .., "z": ..}}}``, adjacency and transit optional) and compiled into index
+tables so the per-burst work is list lookups. ``transit`` names the rooms people
+walk through rather than stay in (corridors, stairs): the HMM lets a badge stay
+in them only briefly.
 
 For every gateway it precomputes its *near set*: the rooms at most ``NEAR_HOPS``
 walls away, each with a path-loss feature ``u`` (dB-per-exponent units, so the
@@ -62,13 +65,13 @@ class Venue:
             self.rooms.append(name)
         adjacent = spec.get("adjacent")
         self.neighbours = _neighbours(index, adjacent)
-        self.hops = _hop_table(self.neighbours, adjacent is not None)
+        self.transit = _transit(index, spec.get("transit"))
         self.gateways: list[str] = []
         self.gateway_index: dict[str, int] = {}
         self.gateway_room: list[int] = []
         self.gateway_pos: list[tuple[float, float, float] | None] = []
         _add_gateways(self, index, spec.get("gateways"))
-        self.near = _near_sets(self)
+        self.near = _near_sets(self, _hop_table(self.neighbours, adjacent is not None))
 
     @property
     def n_rooms(self) -> int:
@@ -104,6 +107,22 @@ def _neighbours(index: dict[str, int], adjacent: object) -> list[list[int]]:
     return neighbours
 
 
+def _transit(index: dict[str, int], transit: object) -> list[bool]:
+    """transit[r]: room r is one people walk through (a corridor, stairs), from the
+    venue's optional ``transit`` list of room names."""
+    flags = [False] * len(index)
+    if transit is None:
+        return flags
+    if not isinstance(transit, list):
+        raise presence_error("bad-venue", "'transit' must be a list of room names")
+    for name in transit:
+        r = _room(index, name, "transit")
+        if flags[r]:
+            raise presence_error("bad-venue", "transit room listed twice: " + name)
+        flags[r] = True
+    return flags
+
+
 def _add_gateways(v: Venue, index: dict[str, int], gateways: object) -> None:
     """Fill the venue's gateway tables from its ``gateways`` object, in id order."""
     if not isinstance(gateways, dict) or not gateways:
@@ -127,9 +146,9 @@ def _add_gateways(v: Venue, index: dict[str, int], gateways: object) -> None:
         v.gateway_pos.append(pos)
 
 
-def _near_sets(v: Venue) -> list[list[tuple[int, float]]]:
+def _near_sets(v: Venue, hop_table: list[list[int]]) -> list[list[tuple[int, float]]]:
     """near[g]: the (room, u) pairs of the rooms at most NEAR_HOPS walls from
-    gateway g's room."""
+    gateway g's room (``hop_table[a][b]``: walls from room a to room b)."""
     n = len(v.rooms)
     # Room centres and radii, only when positions are given (the code that works
     # them out is not loaded otherwise).
@@ -143,7 +162,7 @@ def _near_sets(v: Venue) -> list[list[tuple[int, float]]]:
             break
     near = []
     for g in range(len(v.gateways)):
-        home = v.hops[v.gateway_room[g]]
+        home = hop_table[v.gateway_room[g]]
         pos = v.gateway_pos[g]
         out = []
         for r in range(n):

@@ -27,6 +27,7 @@ class Room:
 
     ``stage`` is the side the audience faces (``"n"``, ``"s"``, ``"e"``, ``"w"``) for
     rooms with talks, or ``""`` for rooms where people stand and mingle.
+    ``transit``: people only walk through it (a corridor); the venue file says so.
     """
 
     name: str
@@ -35,6 +36,7 @@ class Room:
     x1: float
     y1: float
     stage: str = ""
+    transit: bool = False
 
     @property
     def area(self) -> float:

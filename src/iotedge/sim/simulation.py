@@ -151,6 +151,7 @@ class Simulation:
         return {
             "rooms": list(self.room_names),
             "adjacent": [[a, b] for a, b in self.plan.adjacent_pairs()],
+            "transit": [room.name for room in self.plan.rooms if room.transit],
             "gateways": {
                 g.gw_id: {"room": g.room, "x": g.x, "y": g.y, "z": g.z} for g in self.gateways
             },

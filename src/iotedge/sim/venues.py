@@ -33,7 +33,7 @@ CORRIDOR = "corridor"
 ROOMS = (
     Room(MAIN_HALL, 0.0, 15.0, 30.0, 40.0, stage="n"),
     Room(FOYER, 0.0, 0.0, 30.0, 15.0),
-    Room(CORRIDOR, 30.0, 0.0, 34.0, 40.0),
+    Room(CORRIDOR, 30.0, 0.0, 34.0, 40.0, transit=True),
     Room("room-b", 34.0, 27.0, 50.0, 40.0, stage="e"),
     Room("room-c", 34.0, 14.0, 50.0, 27.0, stage="e"),
     Room("workshop", 34.0, 0.0, 50.0, 14.0, stage="e"),
