@@ -378,13 +378,17 @@ class PresenceEstimator:
     def _provisional(self, b: _Badge, burst: Burst) -> list[float]:
         """The posterior badge b would have if its open burst closed now (a copy)."""
         post = list(b.post or ())
+        self.transitions.predict(post, self.now - b.t_post)
+        self.emission.apply(post, self._scores(b, burst.summary(self._s[8])))
+        return post
+
+    def _scores(self, b: _Badge, summary: list[tuple[int, float, int]]) -> dict[int, float]:
+        """Emission scores of a burst summary, corrected for the badge's offset."""
         t_off = b.offset.value
         heard = []
-        for g, y, _ in burst.summary(self._s[8]):
+        for g, y, _ in summary:
             heard.append((g, y - t_off))
-        self.transitions.predict(post, self.now - b.t_post)
-        self.emission.apply(post, self.emission.scores(heard))
-        return post
+        return self.emission.scores(heard)
 
     def _due(self, b: _Badge) -> float:
         if b.burst is not None:
@@ -445,16 +449,12 @@ class PresenceEstimator:
             b.period = clamp(0.8 * b.period + 0.2 * interval, 2.0, 600.0)
         b.last_start = burst.start
         b.check = burst.start + 1.5 * b.period
-        t_off = b.offset.value
-        heard = []
-        for g, y, _ in summary:
-            heard.append((g, y - t_off))
         b.heard = len(summary)
         # Windows much shorter than the burst period (continuous mode cut into
         # max_len windows) share their shadowing and body loss: together they
         # carry one period's evidence, each its share of it.
         w = b.period / self._s[2]
-        self._hmm_update(b, tc, self.emission.scores(heard), w if w < 0.5 else 1.0)
+        self._hmm_update(b, tc, self._scores(b, summary), w if w < 0.5 else 1.0)
         post = b.post
         if self._s[9] and post is not None:
             from .presence_learning import learn

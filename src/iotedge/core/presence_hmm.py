@@ -106,12 +106,11 @@ class Transitions:
                 continue
             if flags is not None and flags[q]:
                 kept = p * stay_t
-                moved = p - kept
-                gone = moved * leave_t
+                gone = (p - kept) * leave_t
             else:
                 kept = p * stay
-                moved = p - kept
-                gone = moved * leave_share
+                gone = (p - kept) * leave_share
+            moved = p - kept
             new[q] += kept
             to_none += gone
             moved -= gone

@@ -69,11 +69,10 @@ def backward(t: "Transitions", beta: list[float], dt: float) -> None:
         else:
             moved = mean_rooms
         if flags is not None and flags[q]:
-            move = (1.0 - stay_t) * ((1.0 - leave_t) * moved + leave_t * bn)
-            new[q] = stay_t * beta[q] + move
+            s, ls = stay_t, leave_t
         else:
-            move = (1.0 - stay) * ((1.0 - leave_share) * moved + leave_share * bn)
-            new[q] = stay * beta[q] + move
+            s, ls = stay, leave_share
+        new[q] = s * beta[q] + (1.0 - s) * ((1.0 - ls) * moved + ls * bn)
     for q in range(n):
         beta[q] = new[q]
     beta[n] = (1.0 - enter) * bn + enter * mean_rooms
