@@ -493,6 +493,30 @@ def test_presence_rooms_badges_and_totals() -> None:
     assert svc.stats.items == 180 and svc.stats.malformed_items == 0
 
 
+def test_presence_publish_asks_each_badge_once_per_cycle() -> None:
+    # During an open burst badge_state scores the burst (the provisional view), so
+    # a publish cycle takes one snapshot and hands it to every consumer.
+    link = FakeLink()
+    svc = PresenceService(VENUE, link, hold=2.0, clock=lambda: NOW)
+    badges = ["0123456789abcdef", "fedcba9876543210", "00000000000000aa"]
+    for minute in range(3):
+        for k, pid in enumerate(badges):
+            _feed(svc, _items(pid, NOW + 60 * minute + 5 * k, "g1"))
+    asked: list[str] = []
+    real = svc.estimator.badge_state
+
+    def counting(pid: str) -> tuple[str, float, int]:
+        asked.append(pid)
+        return real(pid)
+
+    svc.estimator.badge_state = counting  # type: ignore[method-assign]
+    svc.step(NOW + 180)
+    svc.publish(NOW + 180)
+    assert sorted(asked) == sorted(badges)
+    rooms = json.loads(link.retained()["iotedge/presence/rooms"])
+    assert rooms["badges"] == 3 and rooms["rooms"]["hall"]["temperature"] == 23.0
+
+
 def test_presence_skips_bad_items_wrong_shards_and_old_epochs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

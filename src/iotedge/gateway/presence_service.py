@@ -270,9 +270,14 @@ class PresenceService:
         if now > -math.inf:
             self.estimator.advance(now - self.hold)
 
-    def room_sums(self, now: float) -> dict[str, dict[str, float]]:
-        """This shard's per-room sums: mean, var, claps (last minute), temperature sum/n."""
+    def room_sums(
+        self, now: float, states: dict[str, tuple[str, float, int]] | None = None
+    ) -> dict[str, dict[str, float]]:
+        """This shard's per-room sums: mean, var, claps (last minute), temperature sum/n.
+        ``states``: the cycle's ``badge_states()`` snapshot, if the caller has one."""
         est = self.estimator
+        if states is None:
+            states = self.badge_states()
         rooms = self.venue.rooms
         out = {
             room: {
@@ -292,7 +297,10 @@ class PresenceService:
         for pid, temp in self._temps.items():
             if self._last_seen.get(pid, -math.inf) < now - TEMP_FRESH:
                 continue
-            room, conf, _ = est.badge_state(pid)
+            state = states.get(pid)
+            if state is None:
+                continue
+            room, conf, _ = state
             if room != NONE and conf >= 0.5:
                 out[room]["temp_sum"] = round(out[room]["temp_sum"] + temp / 100, 2)
                 out[room]["temp_n"] += 1
@@ -304,15 +312,18 @@ class PresenceService:
             now = self.clock()
         if now == -math.inf:
             return  # event time before the first report: nothing to say yet
-        self._publish_badges(now)
-        sums = self.room_sums(now)
+        # One look at every badge per cycle: during an open burst badge_state scores
+        # it (the provisional view), and three consumers below need the answer.
+        states = self.badge_states()
+        self._publish_badges(now, states)
+        sums = self.room_sums(now, states)
         doc = {
             "v": 1,
             "shard": self.shard,
             "shards": self.shards,
             "ts": round(now, 3),
             "epoch": self.epoch,
-            "badges": sum(1 for b in self.estimator.badges() if self._is_tracked(b)),
+            "badges": sum(1 for state in states.values() if state[0] != NONE),
             "reports": self.stats.items,
             "rooms": sums,
         }
@@ -322,14 +333,15 @@ class PresenceService:
             self._partials[self.shard] = (doc, now)
             self.publish_totals(now)
 
-    def _is_tracked(self, pid: str) -> bool:
-        return self.estimator.badge_state(pid)[0] != NONE
-
-    def _publish_badges(self, now: float) -> None:
+    def badge_states(self) -> dict[str, tuple[str, float, int]]:
+        """{badge: (room, confidence, gateways heard)} of every badge the estimator
+        has seen, asked once each."""
         est = self.estimator
+        return {pid: est.badge_state(pid) for pid in est.badges()}
+
+    def _publish_badges(self, now: float, states: dict[str, tuple[str, float, int]]) -> None:
         forget_before = now - self.hold - self.forget_after
-        for pid in est.badges():
-            room, conf, heard = est.badge_state(pid)
+        for pid, (room, conf, heard) in states.items():
             if self._last_seen.get(pid, now) < forget_before:
                 if pid in self._published:
                     self._clear_badge(pid)
