@@ -6,13 +6,14 @@ import argparse
 import csv
 import io
 import json
+import math
 from pathlib import Path
 
 import pytest
 
 from iotedge.commands import presence
 from iotedge.core.errors import PresenceError
-from iotedge.presence.eval import evaluate
+from iotedge.presence.eval import evaluate, report_times
 from iotedge.presence.io import Truth, load_venue, read_reports, read_truth
 from iotedge.presence.replay import make_estimator, replay, run
 from iotedge.presence.synthetic import generate
@@ -121,6 +122,32 @@ def test_eval_command_prints_a_table(small_dir: Path, capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert "| hmm |" in out and "| strongest |" in out
     assert "pooled" in out
+
+
+def test_eval_delays_splits_every_counted_delay(
+    small_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _cli(["presence", "eval", str(small_dir), "--methods", "hmm,strongest", "--delays"]) == 0
+    out = capsys.readouterr().out
+    assert "| method | changes heard again | ahead of the first report |" in out
+    rows = [line for line in out.splitlines() if line.startswith("| hmm | ")]
+    assert len(rows) == 2  # the metrics row and the delay row
+    venue = load_venue(small_dir / "venue.json")
+    truth = read_truth(small_dir / "truth.csv")
+    heard: dict[str, list[float]] = {}
+    reports = report_times(read_reports(small_dir / "reports.jsonl"), heard)
+    steps = run(venue, reports, [make_estimator("strongest", venue)], step=5.0)
+    (score,) = evaluate(truth, ["strongest"], steps, 5.0, heard=heard)
+    assert f"| strongest | {len(score.waits)} |" in out
+    # Every change heard again was detected ahead of that report, after it (a
+    # reaction) or never; the ones left unsplit are departures never heard again.
+    never = sum(d == math.inf for d in score.delays)
+    assert len(score.waits) <= score.ahead + len(score.reactions) + never
+    assert score.ahead + len(score.reactions) <= len(score.waits) <= len(score.delays)
+    assert len(score.delays) - len(score.waits) <= sum(
+        1 for b in truth.badges() if truth.rooms[b][-1] == "none"
+    )
+    assert all(r >= 0.0 for r in score.reactions) and score.ahead > 0
 
 
 def test_bad_venue_is_a_clean_error(tmp_path: Path) -> None:

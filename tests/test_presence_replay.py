@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from iotedge.core.errors import PresenceError
 from iotedge.core.presence_venue import Venue
-from iotedge.presence.eval import Evaluator, Score, table
+from iotedge.presence.eval import Evaluator, Score, delay_table, report_times, table
 from iotedge.presence.io import Report, Truth
 from iotedge.presence.replay import METHODS, Step, make_estimator, replay, run
 from iotedge.presence.synthetic import generate
@@ -127,6 +127,45 @@ def test_metrics_by_hand() -> None:
     assert math.isclose(score.ece, 0.05)
     text = table([score], period=20.0)
     assert "| m | 75.00 % | 30.00 | 60.00 | 50.00 % |" in text
+
+
+def test_delay_split_into_wait_and_reaction_by_hand() -> None:
+    # Three badges move a -> b at 40 s and stay 61 s; steps every 10 s. x's next
+    # report is at 52 s and the estimate shows b from 60 s: a 12 s wait, 8 s of
+    # reaction. y's estimate already showed b at 40 s (ahead of its report at
+    # 45 s). z is never detected: its wait counts, no reaction does.
+    truth = _truth({n: ["a"] * 40 + ["b"] * 61 for n in "xyz"})
+    heard: dict[str, list[float]] = {}
+    reports = [Report(t, "g", n, -60) for n, t in (("x", 52.0), ("x", 30.0), ("y", 45.0))]
+    reports += [Report(70.5, "g", "z", -60), Report(52.0, "g", "x", -70)]
+    passed = list(report_times(iter(reports), heard))
+    assert passed == reports  # handed through unchanged, in order
+    assert heard == {"x": [30.0, 52.0], "y": [45.0], "z": [70.5]}
+    ev = Evaluator("m", truth, step=10.0, period=20.0, dwell=3.0, heard=heard)
+    xs = ["a"] * 6 + ["b"] * 5
+    ys = ["a"] * 4 + ["b"] * 7
+    for k in range(11):
+        rows = [("x", xs[k], 0.9), ("y", ys[k], 0.9), ("z", "a", 0.9)]
+        ev.add(Step(float(10 * k), rows, {}))
+    score = ev.finish()
+    assert sorted(score.delays) == [0.0, 20.0, math.inf]
+    assert sorted(score.waits) == [5.0, 12.0, 30.5]
+    assert score.reactions == [8.0]
+    assert score.ahead == 1
+    text = delay_table([score], period=20.0)
+    assert "| m | 3 | 33.3 % | 0.60 | 8.0 | 8.0 |" in text
+    # without report times there is nothing to split
+    plain = Evaluator("m", truth, step=10.0, period=20.0, dwell=3.0)
+    for k in range(11):
+        plain.add(Step(float(10 * k), [("x", xs[k], 0.9)], {}))
+    assert plain.finish().waits == []
+
+
+def test_delay_split_pools() -> None:
+    a = Score("m", delays=[10.0], waits=[4.0], reactions=[6.0])
+    b = Score("m", delays=[0.0], waits=[3.0], ahead=1)
+    a.merge(b)
+    assert (a.waits, a.reactions, a.ahead) == ([4.0, 3.0], [6.0], 1)
 
 
 def test_changes_count_everything_but_detections() -> None:

@@ -3,7 +3,7 @@
 iotedge presence replay --venue V --reports R --out estimates.csv
                         [--occupancy occ.csv] [--step 5] [--method NAME] [--lag S]
 iotedge presence simulate --scenario NAME --seed N --out DIR [--duration S]
-iotedge presence eval DIR [DIR ...] [--methods hmm,strongest,threshold]
+iotedge presence eval DIR [DIR ...] [--methods hmm,strongest,threshold] [--delays]
 """
 
 from __future__ import annotations
@@ -50,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     ep.add_argument("--methods", default="hmm,strongest,threshold", help="comma-separated")
     ep.add_argument("--step", type=float, default=5.0)
     ep.add_argument("--period", type=float, default=60.0, help="burst period, seconds (60)")
+    ep.add_argument(
+        "--delays",
+        action="store_true",
+        help="also split detection delays into the wait for the badge's next report"
+        " and the reaction after it",
+    )
     ep.set_defaults(func=_eval)
 
 
@@ -96,7 +102,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from iotedge.presence.eval import Score, evaluate, table
+    from iotedge.presence.eval import Score, delay_table, evaluate, report_times, table
     from iotedge.presence.io import load_venue, read_reports, read_truth
     from iotedge.presence.replay import make_estimator, run
 
@@ -111,11 +117,17 @@ def _eval(args: argparse.Namespace) -> int:
         truth = read_truth(path / "truth.csv")
         estimators = [make_estimator(m, venue) for m in methods]
         reports = read_reports(path / "reports.jsonl")
+        heard: dict[str, list[float]] | None = {} if args.delays else None
+        if heard is not None:
+            reports = report_times(reports, heard)
         steps = run(venue, reports, estimators, step=args.step)
-        scores = evaluate(truth, methods, steps, args.step, args.period)
+        scores = evaluate(truth, methods, steps, args.step, args.period, heard=heard)
         took = time.perf_counter() - started
         print(table(scores, args.period, title=f"{path} ({took:.0f} s)"))
         print()
+        if heard is not None:
+            print(delay_table(scores, args.period))
+            print()
         sys.stdout.flush()
         if not pooled:
             pooled = [Score(s.method) for s in scores]
@@ -123,4 +135,7 @@ def _eval(args: argparse.Namespace) -> int:
             total.merge(s)
     if len(args.dirs) > 1:
         print(table(pooled, args.period, title=f"all {len(args.dirs)} runs pooled"))
+        if args.delays:
+            print()
+            print(delay_table(pooled, args.period))
     return 0

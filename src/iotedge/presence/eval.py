@@ -25,15 +25,28 @@ Metrics, each over every badge in ``truth.csv`` at every replay step ``t``
   the first step whose estimate is the new room; a change never detected within
   that stay counts as infinitely late. Median and p95, in burst periods;
 - **ECE**: expected calibration error of the reported confidence, 10 equal bins.
+
+Given the report times (``evaluate(..., heard=report_times(...))``, ``eval
+--delays``), each counted detection delay is also split in two: the **wait**
+from the change to the badge's first report after it (the same for every
+method: nothing can see a move before the badge speaks again) and the
+**reaction** from that report to the first step showing the new room (it
+includes waiting for the next step, 2.5 s on average at ``--step 5``). A
+detection that came *before* that first report is counted as **ahead**: the
+estimate already showed the new room, from a burst that straddled the move or
+from an earlier mistake that the move made right. Only changes after which the
+badge was heard again are split (a badge that left for good has no next report:
+its evidence is the silence).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from iotedge.presence.io import Truth
+from iotedge.presence.io import Report, Truth
 from iotedge.presence.replay import Step
 
 NONE = "none"
@@ -53,6 +66,11 @@ class Score:
     abs_error: float = 0.0
     true_count: float = 0.0
     delays: list[float] = field(default_factory=list)
+    # delay decomposition (only with report times): waits for the first report
+    # after a change, reactions after it, detections ahead of it
+    waits: list[float] = field(default_factory=list)
+    reactions: list[float] = field(default_factory=list)
+    ahead: int = 0
     bin_conf: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
     bin_correct: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
     bin_n: list[int] = field(default_factory=lambda: [0] * ECE_BINS)
@@ -66,6 +84,9 @@ class Score:
         self.abs_error += other.abs_error
         self.true_count += other.true_count
         self.delays.extend(other.delays)
+        self.waits.extend(other.waits)
+        self.reactions.extend(other.reactions)
+        self.ahead += other.ahead
         for i in range(ECE_BINS):
             self.bin_conf[i] += other.bin_conf[i]
             self.bin_correct[i] += other.bin_correct[i]
@@ -91,11 +112,7 @@ class Score:
 
     def delay_quantile(self, q: float) -> float:
         """Nearest-rank quantile of detection delays (seconds; inf = never)."""
-        if not self.delays:
-            return math.nan
-        ordered = sorted(self.delays)
-        rank = max(1, math.ceil(q * len(ordered)))
-        return ordered[rank - 1]
+        return _quantile(self.delays, q)
 
     @property
     def detected(self) -> float:
@@ -120,9 +137,17 @@ class Evaluator:
     """Consumes one estimator's steps and scores them against the truth."""
 
     def __init__(
-        self, method: str, truth: Truth, step: float, period: float = 60.0, dwell: float = 3.0
+        self,
+        method: str,
+        truth: Truth,
+        step: float,
+        period: float = 60.0,
+        dwell: float = 3.0,
+        heard: dict[str, list[float]] | None = None,
     ) -> None:
         self.truth = truth
+        # per badge, the sorted times of its reports (for the delay decomposition)
+        self.heard = heard
         self.step = step
         self.period = period
         self.dwell = dwell
@@ -214,7 +239,43 @@ class Evaluator:
                 if history and history[-1][0] < t1 and delay == math.inf:
                     continue  # the replay ended before we could know
                 self.score.delays.append(delay)
+                if self.heard is not None:
+                    self._split(badge, t0, delay)
         return self.score
+
+    def _split(self, badge: str, t0: int, delay: float) -> None:
+        """Split one detection delay into the wait for the badge's first report
+        at or after the change and the reaction after it."""
+        assert self.heard is not None
+        times = self.heard.get(badge, [])
+        i = bisect_left(times, t0)
+        if i == len(times):
+            return  # never heard again: nothing to split
+        wait = times[i] - t0
+        sc = self.score
+        sc.waits.append(wait)
+        if delay == math.inf:
+            return
+        if delay < wait:
+            sc.ahead += 1
+        else:
+            sc.reactions.append(delay - wait)
+
+
+def report_times(reports: Iterable[Report], into: dict[str, list[float]]) -> Iterator[Report]:
+    """Pass reports through unchanged, noting each badge's report times in
+    ``into`` (sorted and without repeats once the iteration ends), for
+    :func:`evaluate`'s ``heard``."""
+    for rep in reports:
+        times = into.get(rep.badge)
+        if times is None:
+            into[rep.badge] = [rep.ts]
+        elif rep.ts != times[-1]:  # the same advert heard by several gateways
+            times.append(rep.ts)
+        yield rep
+    for badge, times in into.items():
+        times.sort()
+        into[badge] = [t for i, t in enumerate(times) if i == 0 or t != times[i - 1]]
 
 
 def evaluate(
@@ -223,12 +284,51 @@ def evaluate(
     steps: Iterable[list[Step]],
     step: float,
     period: float = 60.0,
+    heard: dict[str, list[float]] | None = None,
 ) -> list[Score]:
-    evaluators = [Evaluator(m, truth, step, period) for m in methods]
+    """Score each method's steps. ``heard`` (filled by :func:`report_times` while
+    the steps are produced) adds the delay decomposition."""
+    evaluators = [Evaluator(m, truth, step, period, heard=heard) for m in methods]
     for per_method in steps:
         for ev, st in zip(evaluators, per_method, strict=True):
             ev.add(st)
     return [ev.finish() for ev in evaluators]
+
+
+def delay_table(scores: list[Score], period: float = 60.0, title: str = "") -> str:
+    """A Markdown table of the delay decomposition, one row per method."""
+    header = (
+        "| method | changes heard again | ahead of the first report | wait median (periods) "
+        "| reaction median (s) | reaction p95 (s) |"
+    )
+    rows = []
+    for s in scores:
+        n = len(s.waits)
+        ahead = 100 * s.ahead / n if n else math.nan
+        rows.append(
+            f"| {s.method} | {n} | {_fmt(ahead, 1)} % "
+            f"| {_fmt(_quantile(s.waits, 0.5) / period, 2)} "
+            f"| {_fmt(_quantile(s.reactions, 0.5), 1)} | {_fmt(_quantile(s.reactions, 0.95), 1)} |"
+        )
+    return _markdown(title, header, rows)
+
+
+def _markdown(title: str, header: str, rows: list[str]) -> str:
+    """A Markdown table (numbers right-aligned), under a bold title if given."""
+    lines = [f"**{title}**", ""] if title else []
+    lines.append(header)
+    lines.append("|---" + "|---:" * (header.count("|") - 2) + "|")
+    lines.extend(rows)
+    return "\n".join(lines)
+
+
+def _quantile(values: list[float], q: float) -> float:
+    """Nearest-rank quantile (nan when empty)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q * len(ordered)))
+    return ordered[rank - 1]
 
 
 def _fmt(value: float, digits: int) -> str:
@@ -241,21 +341,17 @@ def _fmt(value: float, digits: int) -> str:
 
 def table(scores: list[Score], period: float = 60.0, title: str = "") -> str:
     """A Markdown table of the scores, one row per method."""
-    lines = []
-    if title:
-        lines.append(f"**{title}**")
-        lines.append("")
-    lines.append(
+    header = (
         "| method | room accuracy | flaps / badge-h | changes / badge-h | occupancy WAPE "
         "| detect median (periods) | detect p95 (periods) | detected | ECE |"
     )
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    rows = []
     for s in scores:
-        lines.append(
+        rows.append(
             f"| {s.method} | {_fmt(100 * s.accuracy, 2)} % | {_fmt(s.flaps_per_badge_hour, 2)} "
             f"| {_fmt(s.changes_per_badge_hour, 2)} "
             f"| {_fmt(100 * s.wape, 2)} % | {_fmt(s.delay_quantile(0.5) / period, 2)} "
             f"| {_fmt(s.delay_quantile(0.95) / period, 2)} | {_fmt(100 * s.detected, 1)} % "
             f"| {_fmt(s.ece, 3)} |"
         )
-    return "\n".join(lines)
+    return _markdown(title, header, rows)
