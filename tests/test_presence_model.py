@@ -83,15 +83,18 @@ def test_transitions_keep_probability_mass(
     st.lists(st.floats(min_value=0, max_value=1), min_size=4, max_size=4),
     st.floats(min_value=0.1, max_value=3000),
     transit_flags,
+    st.lists(st.floats(min_value=0, max_value=50), min_size=3, max_size=3),
 )
 def test_backward_is_the_transpose_of_predict_with_transit_rooms(
-    beta0: list[float], dt: float, transit: list[bool]
+    beta0: list[float], dt: float, transit: list[bool], heads: list[float]
 ) -> None:
     """sum_k T(q -> k) beta(k) computed by backward equals predicting the unit mass
-    at q and taking its dot product with beta, for any set of transit rooms."""
+    at q and taking its dot product with beta, for any set of transit rooms (what
+    enters one during dt partly walks on) and any room weights."""
     from iotedge.core.presence_smoothing import backward
 
     tr = Transitions(VENUE.neighbours, move_time=300.0, transit=transit, transit_time=20.0)
+    tr.set_weights(heads)
     beta = list(beta0)
     backward(tr, beta, dt)
     for q in range(4):
@@ -125,15 +128,49 @@ def test_a_transit_room_is_left_within_its_transit_time() -> None:
     in_b = [0.0, 1.0, 0.0, 0.0]
     tr.predict(in_b, 20.0)
     rate = 1 / 20.0 + 1 / 7200.0
+    leave = (1 / 7200.0) / rate
     stay = math.exp(-20.0 * rate)
-    moved = (1.0 - stay) * (1.0 - (1 / 7200.0) / rate)  # less those who leave
-    # stays, plus its share of the 30 % of moves that land anywhere (uniform)
-    assert math.isclose(in_b[1], stay + 0.3 * moved / 3, rel_tol=1e-9)
+    keep = (1.0 - stay) / (20.0 * rate)  # of what lands in b during the 20 s
+    moved = (1.0 - stay) * (1.0 - leave)  # less those who leave
+    # its share of the 30 % of moves that land anywhere (uniform) lands in b
+    # again, and only `keep` of that is still there; the rest walks on once more
+    back = 0.3 * moved / 3
+    again = back * (1.0 - keep) * (1.0 - leave)
+    assert math.isclose(in_b[1], stay + keep * back + 0.3 * again / 3, rel_tol=1e-9)
     assert math.isclose(in_b[0], in_b[2])  # it walks out to either side
-    assert math.isclose(in_b[0], 0.7 * moved / 2 + 0.3 * moved / 3, rel_tol=1e-9)
+    side = 0.7 * moved / 2 + 0.3 * moved / 3 + 0.7 * again / 2 + 0.3 * again / 3
+    assert math.isclose(in_b[0], side, rel_tol=1e-9)
+    assert math.isclose(sum(in_b), 1.0, rel_tol=1e-12)
     in_a = [1.0, 0.0, 0.0, 0.0]
     tr.predict(in_a, 20.0)
     assert in_a[0] > math.exp(-20.0 * (1 / 600.0 + 1 / 7200.0)) - 1e-12
+
+
+def test_what_enters_a_transit_room_mostly_walks_on_within_the_interval() -> None:
+    """A badge in a, next to corridor b (transit_time 15 s) and nothing else,
+    over 60 s: of the mass that moves into b, only (1 - e^-4) / 4 (about a
+    fourth: it entered at a uniform time and stays 15 s on average) is still
+    in b; the rest went on from b, half of it (b's other side) into c."""
+    tr = Transitions(
+        [[1], [0, 2], [1]],
+        move_time=600.0,
+        leave_time=1e12,
+        teleport=0.0,
+        transit=[False, True, False],
+        transit_time=15.0,
+    )
+    post = [1.0, 0.0, 0.0, 0.0]
+    tr.predict(post, 60.0)
+    stay_a = math.exp(-60.0 * (1 / 600.0 + 1e-12))
+    into_b = 1.0 - stay_a  # every mover of a lands in b (its only neighbour)
+    rate_b = 1 / 15.0 + 1e-12
+    keep = (1.0 - math.exp(-60.0 * rate_b)) / (60.0 * rate_b)
+    assert 0.24 < keep < 0.25
+    assert math.isclose(post[1], into_b * keep, rel_tol=1e-9)
+    assert math.isclose(post[2], into_b * (1.0 - keep) / 2, rel_tol=1e-6)
+    assert math.isclose(post[0], stay_a + into_b * (1.0 - keep) / 2, rel_tol=1e-6)
+    # the old step (every arrival still in the corridor) had four times as much
+    assert post[1] < 0.26 * into_b
 
 
 def test_moves_learned_leave_transit_rooms_out() -> None:

@@ -75,18 +75,21 @@ def test_backward_is_transpose_of_predict():
     from iotedge.core.presence_smoothing import backward
 
     try:
-        tr = Transitions([[1], [0, 2], [1]], move_time=300.0)
-        beta0 = [0.2, 0.5, 0.9, 0.1]
-        beta = list(beta0)
-        backward(tr, beta, 60.0)
-        for q in range(4):
-            unit = [0.0, 0.0, 0.0, 0.0]
-            unit[q] = 1.0
-            tr.predict(unit, 60.0)
-            dot = 0.0
-            for k in range(4):
-                dot += unit[k] * beta0[k]
-            assert i(dot, 1000000) == i(beta[q], 1000000)
+        # a plain chain, and one whose middle room is a corridor (what enters it
+        # within the 60 s mostly walks on)
+        for transit in (None, [False, True, False]):
+            tr = Transitions([[1], [0, 2], [1]], move_time=300.0, transit=transit)
+            beta0 = [0.2, 0.5, 0.9, 0.1]
+            beta = list(beta0)
+            backward(tr, beta, 60.0)
+            for q in range(4):
+                unit = [0.0, 0.0, 0.0, 0.0]
+                unit[q] = 1.0
+                tr.predict(unit, 60.0)
+                dot = 0.0
+                for k in range(4):
+                    dot += unit[k] * beta0[k]
+                assert i(dot, 1000000) == i(beta[q], 1000000)
     finally:
         unload()
 

@@ -18,7 +18,12 @@ and a badge in none enters a room (uniformly) with probability
 ``1 / move_time``: people walk through it, so a badge seen there at one burst is
 almost surely elsewhere at the next, and a room without a gateway of its own,
 whose expected readings are a guess from its neighbours, cannot hold a badge
-for long on ambiguous bursts alone. ``predict`` applies this forward in O(R + edges);
+for long on ambiguous bursts alone. Mass that *enters* a transit room during
+``dt`` arrived at a uniformly random moment and mostly walked on before ``dt``
+ended: only the share ``(1 - exp(-k dt)) / (k dt)`` is still there (``k`` its
+leaving rate; 0.25 over 60 s at 15 s), the rest goes on as the room's own
+leavers do. Without that a corridor collected a fourth of every move that
+passed it at each burst, four times what it holds. ``predict`` applies this forward in O(R + edges);
 its transpose, for fixed-lag smoothing, is in presence_smoothing (loaded only when
 smoothing is asked for).
 """
@@ -77,26 +82,30 @@ class Transitions:
         enter = 1.0 - exp(-dt * self.rate_enter)
         return stay, leave_share, enter
 
-    def stays(self, dt: float) -> tuple[float, float, float, float, float]:
-        """``coefficients(dt)`` followed by the staying probability and leave share
-        of a transit room (the same as a room's when there is none)."""
+    def stays(self, dt: float) -> tuple[float, float, float, float, float, float]:
+        """``coefficients(dt)`` followed by a transit room's staying probability,
+        its leave share and the share of what enters it during ``dt`` that is
+        still there at the end (the same as a room's, and 1, when there is none)."""
         stay, leave_share, enter = self.coefficients(dt)
         tr = self.transit
         if tr is None:
-            return stay, leave_share, enter, stay, leave_share
+            return stay, leave_share, enter, stay, leave_share, 1.0
         rate = tr[1] + self.rate_leave
-        return stay, leave_share, enter, exp(-dt * rate), self.rate_leave / rate
+        x = dt * rate
+        stay_t = exp(-x)
+        # mean over a uniform arrival time in [0, dt] of exp(-rate * time left)
+        keep_t = (1.0 - stay_t) / x if x > 1e-6 else 1.0 - 0.5 * x
+        return stay, leave_share, enter, stay_t, self.rate_leave / rate, keep_t
 
     def predict(self, post: list[float], dt: float) -> None:
         """Propagate a posterior ``dt`` seconds forward, in place."""
         if dt <= 0.0:
             return
         n = self.n
-        stay, leave_share, enter, stay_t, leave_t = self.stays(dt)
+        stay, leave_share, enter, stay_t, leave_t, keep_t = self.stays(dt)
         flags = self.transit[0] if self.transit is not None else None
-        new = self._scratch
-        tele = self.teleport
-        spread = 0.0  # mass that lands uniformly on the rooms
+        new = self._scratch  # mass that lands in each room (post keeps what stayed)
+        spread = 0.0  # mass that lands on the rooms by their weights
         to_none = 0.0
         for r in range(n):
             new[r] = 0.0
@@ -110,24 +119,42 @@ class Transitions:
             else:
                 kept = p * stay
                 gone = (p - kept) * leave_share
-            moved = p - kept
-            new[q] += kept
+            post[q] = kept
             to_none += gone
-            moved -= gone
-            nb = self.neighbours[q]
-            if nb:
-                share = moved * (1.0 - tele) / len(nb)
-                for r in nb:
-                    new[r] += share
-                spread += moved * tele
-            else:
-                spread += moved
+            spread += self._land(new, q, p - kept - gone)
         pn = post[n]
         spread += pn * enter
         w = self.weights
         for r in range(n):
-            post[r] = new[r] + spread * w[r]
+            new[r] += spread * w[r]
+        if flags is not None and keep_t < 1.0:
+            # What landed in a transit room mostly walked on within dt, the way
+            # its own leavers go; that second landing is final (added to post).
+            spread = 0.0
+            for r in range(n):
+                if flags[r] and new[r] > 0.0:
+                    through = new[r] * (1.0 - keep_t)
+                    new[r] -= through
+                    gone = through * leave_t
+                    to_none += gone
+                    spread += self._land(post, r, through - gone)
+            for r in range(n):
+                post[r] += spread * w[r]
+        for r in range(n):
+            post[r] += new[r]
         post[n] = pn - pn * enter + to_none
+
+    def _land(self, into: list[float], q: int, moved: float) -> float:
+        """Add to ``into`` the neighbours' part of ``moved`` mass leaving room q;
+        returns the part that lands by the room weights (the caller spreads it)."""
+        nb = self.neighbours[q]
+        if not nb:
+            return moved
+        tele = self.teleport
+        share = moved * (1.0 - tele) / len(nb)
+        for r in nb:
+            into[r] += share
+        return moved * tele
 
 
 def argmax(post: list[float]) -> int:

@@ -50,24 +50,22 @@ def backward(t: "Transitions", beta: list[float], dt: float) -> None:
     if dt <= 0.0:
         return
     n = t.n
-    stay, leave_share, enter, stay_t, leave_t = t.stays(dt)
+    stay, leave_share, enter, stay_t, leave_t, keep_t = t.stays(dt)
     flags = t.transit[0] if t.transit is not None else None
-    tele = t.teleport
-    mean_rooms = 0.0
-    w = t.weights
-    for r in range(n):
-        mean_rooms += w[r] * beta[r]
     bn = beta[n]
+    # land[r]: what mass that lands in room r is worth, beta(r) except in a
+    # transit room, which keeps keep_t of it and passes the rest on (predict).
+    land = beta[:n]
+    if flags is not None and keep_t < 1.0:
+        mean_rooms = _moved_value(t, beta, -1, 0.0)
+        for r in range(n):
+            if flags[r]:
+                on = (1.0 - leave_t) * _moved_value(t, beta, r, mean_rooms) + leave_t * bn
+                land[r] = keep_t * beta[r] + (1.0 - keep_t) * on
+    mean_land = _moved_value(t, land, -1, 0.0)
     new = [0.0] * n
     for q in range(n):
-        nb = t.neighbours[q]
-        if nb:
-            local = 0.0
-            for r in nb:
-                local += beta[r]
-            moved = (1.0 - tele) * local / len(nb) + tele * mean_rooms
-        else:
-            moved = mean_rooms
+        moved = _moved_value(t, land, q, mean_land)
         if flags is not None and flags[q]:
             s, ls = stay_t, leave_t
         else:
@@ -75,7 +73,26 @@ def backward(t: "Transitions", beta: list[float], dt: float) -> None:
         new[q] = s * beta[q] + (1.0 - s) * ((1.0 - ls) * moved + ls * bn)
     for q in range(n):
         beta[q] = new[q]
-    beta[n] = (1.0 - enter) * bn + enter * mean_rooms
+    beta[n] = (1.0 - enter) * bn + enter * mean_land
+
+
+def _moved_value(t: "Transitions", values: list[float], q: int, mean: float) -> float:
+    """Expected value, over where a mover out of room q lands, of ``values``
+    (``mean``: their weighted mean over the rooms). q = -1: that weighted mean."""
+    if q < 0:
+        total = 0.0
+        w = t.weights
+        for r in range(t.n):
+            total += w[r] * values[r]
+        return total
+    nb = t.neighbours[q]
+    if not nb:
+        return mean
+    local = 0.0
+    for r in nb:
+        local += values[r]
+    tele = t.teleport
+    return (1.0 - tele) * local / len(nb) + tele * mean
 
 
 def normalise(post: list[float]) -> float:
