@@ -150,6 +150,23 @@ def test_eval_delays_splits_every_counted_delay(
     assert all(r >= 0.0 for r in score.reactions) and score.ahead > 0
 
 
+def test_eval_confusion_prints_each_method_and_the_pool(
+    small_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["presence", "eval", str(small_dir), str(small_dir), "--methods", "hmm,strongest"]
+    assert _cli([*argv, "--confusion"]) == 0
+    out = capsys.readouterr().out
+    for title in ("**hmm**", "**strongest**", "**hmm, all 2 runs pooled**"):
+        assert title in out
+    # the pool of a run with itself has twice each of its counts
+    venue = load_venue(small_dir / "venue.json")
+    truth = read_truth(small_dir / "truth.csv")
+    steps = run(venue, read_reports(small_dir / "reports.jsonl"), [make_estimator("hmm", venue)])
+    (score,) = evaluate(truth, ["hmm"], steps, 5.0)
+    n = sum(c for (t, _e), c in score.confusion.items() if t == "main-hall")
+    assert f"| main-hall | {n} |" in out and f"| main-hall | {2 * n} |" in out
+
+
 def test_bad_venue_is_a_clean_error(tmp_path: Path) -> None:
     bad = tmp_path / "v.json"
     bad.write_text('{"rooms": []}')

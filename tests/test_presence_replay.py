@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from iotedge.core.errors import PresenceError
 from iotedge.core.presence_venue import Venue
-from iotedge.presence.eval import Evaluator, Score, delay_table, report_times, table
+from iotedge.presence.eval import (
+    Evaluator,
+    Score,
+    confusion_table,
+    delay_table,
+    report_times,
+    table,
+)
 from iotedge.presence.io import Report, Truth
 from iotedge.presence.replay import METHODS, Step, make_estimator, replay, run
 from iotedge.presence.synthetic import generate
@@ -127,6 +134,10 @@ def test_metrics_by_hand() -> None:
     assert math.isclose(score.ece, 0.05)
     text = table([score], period=20.0)
     assert "| m | 75.00 % | 30.00 | 60.00 | 50.00 % |" in text
+    # where each true room's steps went
+    assert score.confusion == {("a", "a"): 3, ("a", "b"): 1, ("b", "a"): 2, ("b", "b"): 6}
+    text = confusion_table(score)
+    assert "| a | 4 | 75.0 % | b 1 |" in text and "| b | 8 | 75.0 % | a 2 |" in text
 
 
 def test_delay_split_into_wait_and_reaction_by_hand() -> None:
@@ -161,11 +172,16 @@ def test_delay_split_into_wait_and_reaction_by_hand() -> None:
     assert plain.finish().waits == []
 
 
-def test_delay_split_pools() -> None:
-    a = Score("m", delays=[10.0], waits=[4.0], reactions=[6.0])
-    b = Score("m", delays=[0.0], waits=[3.0], ahead=1)
+def test_delay_split_and_confusion_pool() -> None:
+    a = Score("m", delays=[10.0], waits=[4.0], reactions=[6.0], confusion={("a", "b"): 2})
+    b = Score("m", delays=[0.0], waits=[3.0], ahead=1, confusion={("a", "b"): 1, ("b", "b"): 4})
     a.merge(b)
     assert (a.waits, a.reactions, a.ahead) == ([4.0, 3.0], [6.0], 1)
+    assert a.confusion == {("a", "b"): 3, ("b", "b"): 4}
+    # the table keeps the most frequent wrong estimates, most frequent first
+    c = Score("m", confusion={("a", "a"): 1, ("a", "x"): 1, ("a", "y"): 5, ("a", "z"): 3})
+    assert "| a | 10 | 10.0 % | y 5, z 3 |" in confusion_table(c, top=2)
+    assert "| a | 1 | 100.0 % | - |" in confusion_table(Score("m", confusion={("a", "a"): 1}))
 
 
 def test_changes_count_everything_but_detections() -> None:

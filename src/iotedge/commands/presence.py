@@ -4,6 +4,7 @@ iotedge presence replay --venue V --reports R --out estimates.csv
                         [--occupancy occ.csv] [--step 5] [--method NAME] [--lag S]
 iotedge presence simulate --scenario NAME --seed N --out DIR [--duration S]
 iotedge presence eval DIR [DIR ...] [--methods hmm,strongest,threshold] [--delays]
+                     [--confusion]
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="also split detection delays into the wait for the badge's next report"
         " and the reaction after it",
     )
+    ep.add_argument(
+        "--confusion",
+        action="store_true",
+        help="also print, per method, where each true room's badge-steps were estimated",
+    )
     ep.set_defaults(func=_eval)
 
 
@@ -102,7 +108,14 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from iotedge.presence.eval import Score, delay_table, evaluate, report_times, table
+    from iotedge.presence.eval import (
+        Score,
+        confusion_table,
+        delay_table,
+        evaluate,
+        report_times,
+        table,
+    )
     from iotedge.presence.io import load_venue, read_reports, read_truth
     from iotedge.presence.replay import make_estimator, run
 
@@ -128,6 +141,10 @@ def _eval(args: argparse.Namespace) -> int:
         if heard is not None:
             print(delay_table(scores, args.period))
             print()
+        if args.confusion:
+            for s in scores:
+                print(confusion_table(s))
+                print()
         sys.stdout.flush()
         if not pooled:
             pooled = [Score(s.method) for s in scores]
@@ -138,4 +155,8 @@ def _eval(args: argparse.Namespace) -> int:
         if args.delays:
             print()
             print(delay_table(pooled, args.period))
+        if args.confusion:
+            for s in pooled:
+                print()
+                print(confusion_table(s, title=f"{s.method}, all {len(args.dirs)} runs pooled"))
     return 0

@@ -71,6 +71,8 @@ class Score:
     waits: list[float] = field(default_factory=list)
     reactions: list[float] = field(default_factory=list)
     ahead: int = 0
+    # (true room, estimated room) -> badge-steps, for ``confusion_table``
+    confusion: dict[tuple[str, str], int] = field(default_factory=dict)
     bin_conf: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
     bin_correct: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
     bin_n: list[int] = field(default_factory=lambda: [0] * ECE_BINS)
@@ -87,6 +89,8 @@ class Score:
         self.waits.extend(other.waits)
         self.reactions.extend(other.reactions)
         self.ahead += other.ahead
+        for pair, count in other.confusion.items():
+            self.confusion[pair] = self.confusion.get(pair, 0) + count
         for i in range(ECE_BINS):
             self.bin_conf[i] += other.bin_conf[i]
             self.bin_correct[i] += other.bin_correct[i]
@@ -178,6 +182,8 @@ class Evaluator:
             ok = est == true_room
             sc.total += 1
             sc.correct += ok
+            pair = (true_room, est)
+            sc.confusion[pair] = sc.confusion.get(pair, 0) + 1
             k = min(int(conf * ECE_BINS), ECE_BINS - 1)
             sc.bin_n[k] += 1
             sc.bin_conf[k] += conf
@@ -311,6 +317,28 @@ def delay_table(scores: list[Score], period: float = 60.0, title: str = "") -> s
             f"| {_fmt(_quantile(s.reactions, 0.5), 1)} | {_fmt(_quantile(s.reactions, 0.95), 1)} |"
         )
     return _markdown(title, header, rows)
+
+
+def confusion_table(score: Score, top: int = 4, title: str = "") -> str:
+    """A Markdown table of where one method put each true room's badge-steps:
+    per true room, its badge-steps, the share estimated right and the ``top``
+    most frequent wrong estimates with their counts."""
+    header = "| true room | badge-steps | estimated right | most frequent wrong estimates |"
+    totals: dict[str, int] = {}
+    for (true_room, _est), count in score.confusion.items():
+        totals[true_room] = totals.get(true_room, 0) + count
+    rows = []
+    for true_room in sorted(totals):
+        n = totals[true_room]
+        right = score.confusion.get((true_room, true_room), 0)
+        wrong = sorted(
+            (-count, est)
+            for (t, est), count in score.confusion.items()
+            if t == true_room and est != true_room
+        )
+        shown = ", ".join(f"{est} {-neg}" for neg, est in wrong[:top]) or "-"
+        rows.append(f"| {true_room} | {n} | {_fmt(100 * right / n, 1)} % | {shown} |")
+    return _markdown(title or score.method, header, rows)
 
 
 def _markdown(title: str, header: str, rows: list[str]) -> str:
