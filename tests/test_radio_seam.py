@@ -185,6 +185,27 @@ def test_sim_advertiser_rotates_frames_with_ttl() -> None:
     assert air.transmit("C0:00:00:00:00:02", a) == 1 and len(got) == n + 1
 
 
+@pytest.mark.parametrize("ticks", range(8))
+def test_stop_right_after_a_frame_change_never_hangs(ticks: int) -> None:
+    """A frame change wakes the rotation; stop() in the same loop iteration cancels
+    it. With asyncio.wait_for (Python 3.10/3.11, CPython gh-86296) the wake-up
+    swallowed that cancellation at every offset but the first, the rotation ran on
+    and stop() never returned: the demo hung there in the test suite."""
+
+    async def scenario() -> bool:
+        adv = SimAdvertiser(SimAir(), "AA:BB:CC:DD:EE:01", slot=0.05)
+        await adv.start()
+        adv.set_frames([Frame(MFR_AD, ttl=60.0)])
+        for _ in range(ticks):
+            await asyncio.sleep(0)
+        adv.add_frame(Frame(BTHOME_AD, ttl=60.0))  # sets the rotation's wake-up
+        stopping = asyncio.ensure_future(adv.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=2.0)
+        return bool(done) and not adv.running and adv.on_air is None
+
+    assert asyncio.run(scenario())
+
+
 def test_seam_and_adapter_package_import_no_third_party_library() -> None:
     """``import iotedge.adapters`` and the seam pull in no radio or MQTT library."""
     code = (

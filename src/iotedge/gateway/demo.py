@@ -72,6 +72,7 @@ from iotedge.gateway.venue_radio import VenueRadio
 from iotedge.hal.radio import Advertisement
 from iotedge.hal.sim_dht22 import SimulatedDHT22, simulated_sensor
 from iotedge.hal.sim_radio import SimAdvertiser, SimScanner
+from iotedge.hal.waiting import done_or_timeout
 from iotedge.sim.programme import DAY_TEMPLATE, slot_at
 from iotedge.sim.scenarios import build_scenario
 from iotedge.sim.simulation import Simulation
@@ -238,9 +239,7 @@ async def _off_loop(call: Callable[[], object], timeout: float, what: str) -> No
                 loop.call_soon_threadsafe(finish)
 
     threading.Thread(target=target, name=f"demo-stop-{what}", daemon=True).start()
-    try:
-        await asyncio.wait_for(asyncio.shield(done), timeout)
-    except asyncio.TimeoutError:
+    if not await done_or_timeout(done, timeout):
         log.warning("stopping %s took over %.1f s; the demo goes on without it", what, timeout)
 
 

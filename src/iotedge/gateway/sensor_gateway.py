@@ -41,6 +41,7 @@ from iotedge.core.dht22 import format_tenths
 from iotedge.core.errors import DHTError
 from iotedge.gateway import topics
 from iotedge.hal.sensor import Reading, TemperatureHumiditySensor
+from iotedge.hal.waiting import event_or_timeout
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +130,5 @@ class SensorGateway:
             delay = next_at - time.monotonic()
             if delay < 0:  # a slow read: keep the schedule, don't burst to catch up
                 next_at, delay = time.monotonic(), 0.0
-            try:
-                await asyncio.wait_for(stop.wait(), delay)
-            except asyncio.TimeoutError:
-                pass
+            await event_or_timeout(stop, delay)  # cancellable, unlike wait_for on 3.10/3.11
         self.sensor.close()

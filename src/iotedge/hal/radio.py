@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 from iotedge.core.errors import ADError, AdvertBudgetError
+from iotedge.hal.waiting import event_or_timeout
 
 log = logging.getLogger(__name__)
 
@@ -308,8 +309,8 @@ class RotatingAdvertiser:
             elif data is None:
                 delay = 3600.0  # nothing to show: sleep until frames arrive
             self._wake.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=max(delay, 0.001))
+            # not asyncio.wait_for: it can swallow stop()'s cancellation (see waiting)
+            await event_or_timeout(self._wake, max(delay, 0.001))
 
     async def _open(self) -> None:
         """Acquire the backend (called by ``start``)."""
