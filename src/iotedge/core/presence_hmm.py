@@ -22,9 +22,9 @@ for long on ambiguous bursts alone. Mass that *enters* a transit room during
 ``dt`` arrived at a uniformly random moment and mostly walked on before ``dt``
 ended: only the share ``(1 - exp(-k dt)) / (k dt)`` is still there (``k`` its
 leaving rate; 0.25 over 60 s at 15 s), the rest goes on as the room's own
-leavers do. Without that a corridor collected a fourth of every move that
-passed it at each burst, four times what it holds. ``predict`` applies this forward in O(R + edges);
-its transpose, for fixed-lag smoothing, is in presence_smoothing (loaded only when
+leavers do. Without that a corridor kept every arrival of the interval, four
+times what it holds. ``predict`` applies this forward in O(R + edges); its
+transpose, for fixed-lag smoothing, is in presence_smoothing (loaded only when
 smoothing is asked for).
 """
 

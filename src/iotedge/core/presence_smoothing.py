@@ -57,12 +57,12 @@ def backward(t: "Transitions", beta: list[float], dt: float) -> None:
     # transit room, which keeps keep_t of it and passes the rest on (predict).
     land = beta[:n]
     if flags is not None and keep_t < 1.0:
-        mean_rooms = _moved_value(t, beta, -1, 0.0)
+        mean_rooms = _weighted_mean(t, beta)
         for r in range(n):
             if flags[r]:
                 on = (1.0 - leave_t) * _moved_value(t, beta, r, mean_rooms) + leave_t * bn
                 land[r] = keep_t * beta[r] + (1.0 - keep_t) * on
-    mean_land = _moved_value(t, land, -1, 0.0)
+    mean_land = _weighted_mean(t, land)
     new = [0.0] * n
     for q in range(n):
         moved = _moved_value(t, land, q, mean_land)
@@ -76,15 +76,18 @@ def backward(t: "Transitions", beta: list[float], dt: float) -> None:
     beta[n] = (1.0 - enter) * bn + enter * mean_land
 
 
+def _weighted_mean(t: "Transitions", values: list[float]) -> float:
+    """``values`` averaged over the rooms by where long moves and arrivals land."""
+    total = 0.0
+    w = t.weights
+    for r in range(t.n):
+        total += w[r] * values[r]
+    return total
+
+
 def _moved_value(t: "Transitions", values: list[float], q: int, mean: float) -> float:
-    """Expected value, over where a mover out of room q lands, of ``values``
-    (``mean``: their weighted mean over the rooms). q = -1: that weighted mean."""
-    if q < 0:
-        total = 0.0
-        w = t.weights
-        for r in range(t.n):
-            total += w[r] * values[r]
-        return total
+    """Expected value of ``values`` over where a mover out of room q lands
+    (``mean``: their ``_weighted_mean``, for the long moves)."""
     nb = t.neighbours[q]
     if not nb:
         return mean
