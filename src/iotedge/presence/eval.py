@@ -37,6 +37,9 @@ estimate already showed the new room, from a burst that straddled the move or
 from an earlier mistake that the move made right. Only changes after which the
 badge was heard again are split (a badge that left for good has no next report:
 its evidence is the silence).
+
+Every score also counts its (true room, estimated room) badge-steps;
+``confusion_table`` (``eval --confusion``) prints where each true room went.
 """
 
 from __future__ import annotations
