@@ -172,6 +172,43 @@ def test_delay_split_into_wait_and_reaction_by_hand() -> None:
     assert plain.finish().waits == []
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=5, max_value=40),
+    st.lists(st.sampled_from("ab"), min_size=13, max_size=13),
+    st.lists(st.floats(min_value=0, max_value=130, allow_nan=False), max_size=8),
+)
+def test_delay_split_matches_its_definition(
+    move: int, estimates: list[str], heard: list[float]
+) -> None:
+    """One badge moves a -> b at second ``move`` and stays; random estimates every
+    10 s and random report times. The split equals the definition: the wait runs
+    to the first report at or after the move, a detection before it is ahead, any
+    other detection's delay is that wait plus its reaction."""
+    length = 121  # steps 0..120 cover the whole stay, so a miss counts
+    truth = _truth({"x": ["a"] * move + ["b"] * (length - move)})
+    times: dict[str, list[float]] = {}
+    list(report_times(iter([Report(t, "g", "x", -60) for t in heard]), times))
+    ev = Evaluator("m", truth, step=10.0, period=20.0, dwell=3.0, heard=times)
+    for k, room in enumerate(estimates):
+        ev.add(Step(float(10 * k), [("x", room, 0.9)], {}))
+    score = ev.finish()
+    assert len(score.delays) == 1  # the one move, stays 3 periods or more
+    (delay,) = score.delays
+    later = sorted(t for t in heard if t >= move)
+    if not later:
+        assert (score.waits, score.reactions, score.ahead) == ([], [], 0)
+        return
+    assert score.waits == [later[0] - move]
+    if delay == math.inf:
+        assert (score.reactions, score.ahead) == ([], 0)
+    elif delay < later[0] - move:
+        assert (score.reactions, score.ahead) == ([], 1)
+    else:
+        assert score.ahead == 0
+        assert score.reactions == [pytest.approx(delay - (later[0] - move))]
+
+
 def test_delay_split_and_confusion_pool() -> None:
     a = Score("m", delays=[10.0], waits=[4.0], reactions=[6.0], confusion={("a", "b"): 2})
     b = Score("m", delays=[0.0], waits=[3.0], ahead=1, confusion={("a", "b"): 1, ("b", "b"): 4})
