@@ -65,9 +65,7 @@ def softplus(x: float) -> float:
         return x
     if x < -30.0:
         return exp(x)
-    if x > 0.0:
-        return x + ln(1.0 + exp(-x))  # ln(1 + e^x) = x + ln(e^-x + 1)
-    return ln(1.0 + exp(x))
+    return log_add(x, 0.0)  # for x > 0: x + ln(1 + e^-x)
 
 
 def log_add(a: float, b: float) -> float:

@@ -327,18 +327,15 @@ def confusion_table(score: Score, top: int = 4, title: str = "") -> str:
     per true room, its badge-steps, the share estimated right and the ``top``
     most frequent wrong estimates with their counts."""
     header = "| true room | badge-steps | estimated right | most frequent wrong estimates |"
-    totals: dict[str, int] = {}
-    for (true_room, _est), count in score.confusion.items():
-        totals[true_room] = totals.get(true_room, 0) + count
+    by_truth: dict[str, dict[str, int]] = {}
+    for (true_room, est), count in score.confusion.items():
+        by_truth.setdefault(true_room, {})[est] = count
     rows = []
-    for true_room in sorted(totals):
-        n = totals[true_room]
-        right = score.confusion.get((true_room, true_room), 0)
-        wrong = sorted(
-            (-count, est)
-            for (t, est), count in score.confusion.items()
-            if t == true_room and est != true_room
-        )
+    for true_room in sorted(by_truth):
+        row = by_truth[true_room]
+        n = sum(row.values())
+        right = row.get(true_room, 0)
+        wrong = sorted((-count, est) for est, count in row.items() if est != true_room)
         shown = ", ".join(f"{est} {-neg}" for neg, est in wrong[:top]) or "-"
         rows.append(f"| {true_room} | {n} | {_fmt(100 * right / n, 1)} % | {shown} |")
     return _markdown(title or score.method, header, rows)
