@@ -18,6 +18,7 @@ from iotedge.hal.radio import (
     AdvertQueue,
     Frame,
     FrameRotation,
+    RotatingAdvertiser,
     Scanner,
     check_frame,
     join_ad,
@@ -202,6 +203,31 @@ def test_stop_right_after_a_frame_change_never_hangs(ticks: int) -> None:
         stopping = asyncio.ensure_future(adv.stop())
         done, _ = await asyncio.wait({stopping}, timeout=2.0)
         return bool(done) and not adv.running and adv.on_air is None
+
+    assert asyncio.run(scenario())
+
+
+def test_stop_returns_when_the_backend_swallows_the_cancellation() -> None:
+    """A backend whose ``_show`` loses the cancellation (bumble waits with
+    asyncio.wait_for, which does that on Python 3.10/3.11): stop() still returns.
+    Before the stop flag the rotation went on showing frames and stop() hung, as
+    the bumble alert test once did in the suite."""
+
+    class Swallowing(RotatingAdvertiser):
+        async def _show(self, data: bytes | None) -> None:
+            try:
+                await asyncio.sleep(0.01)
+            except asyncio.CancelledError:
+                pass  # lost, as inside asyncio.wait_for's race
+
+    async def scenario() -> bool:
+        adv = Swallowing(slot=0.02)
+        await adv.start()
+        adv.set_frames([Frame(MFR_AD, ttl=60.0), Frame(BTHOME_AD, ttl=60.0)])
+        await asyncio.sleep(0.005)  # the rotation is inside _show
+        stopping = asyncio.ensure_future(adv.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=2.0)
+        return bool(done) and not adv.running
 
     assert asyncio.run(scenario())
 

@@ -252,6 +252,7 @@ class RotatingAdvertiser:
         self.shown: collections.Counter[bytes] = collections.Counter()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def set_frames(self, frames: Iterable[Frame]) -> None:
         self.rotation.set(frames, self.clock())
@@ -274,11 +275,17 @@ class RotatingAdvertiser:
             return
         await self._open()
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name=f"{type(self).__name__}-rotation")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
+            # The flag ends the rotation even if the cancellation is lost: a
+            # backend that waits with asyncio.wait_for (bumble does) can swallow
+            # it on Python 3.10/3.11 (CPython gh-86296).
+            self._stopping = True
+            self._wake.set()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -309,6 +316,8 @@ class RotatingAdvertiser:
             elif data is None:
                 delay = 3600.0  # nothing to show: sleep until frames arrive
             self._wake.clear()
+            if self._stopping:
+                return  # stop() was asked for and its cancellation got lost
             # not asyncio.wait_for: it can swallow stop()'s cancellation (see waiting)
             await event_or_timeout(self._wake, max(delay, 0.001))
 
