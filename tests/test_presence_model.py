@@ -521,3 +521,66 @@ def test_windows_of_a_continuous_stream_are_not_shown_open() -> None:
     est.advance(t + 1.0)
     assert est._k.badges["x"].burst is not None  # the window is open
     assert est.badge_state("x")[0] == "a"
+
+
+def _fastest_learned_move_time(every: float, burst_len: float) -> float:
+    """Twenty badges sit in a for 5 minutes, then half of them walk into b at
+    once: the shortest move time the venue-wide rate reaches in the 3 minutes
+    after (the other half keep the gateway lines where they were).
+    Each badge sends one advert per second for ``burst_len`` of every ``every``
+    seconds (3 of 60: burst mode; 1 of 1: continuous)."""
+    est = PresenceEstimator(VENUE)
+    fastest = math.inf
+    for second in range(480):
+        for i in range(20):
+            phase = (second + 3 * i) % every
+            if phase >= burst_len:
+                continue
+            ts = second + 0.05 * i
+            if second < 300 or i % 2:
+                est.update(ts, "ga", f"b{i}", -60)
+                est.update(ts, "gb", f"b{i}", -80)
+            else:
+                est.update(ts, "gb", f"b{i}", -60)
+                est.update(ts, "ga", f"b{i}", -80)
+                est.update(ts, "gc", f"b{i}", -80)
+        est.advance(second + 1.0)
+        if second >= 300:
+            fastest = min(fastest, 1.0 / est.transitions.rate_move)
+    return fastest
+
+
+def test_continuous_windows_learn_a_walk_out_as_bursts_do() -> None:
+    """Everyone changing room at once speeds the learned move rate in continuous
+    mode as it does in burst mode. Learned window to window, a 5 s window's
+    twelfth of a burst's evidence booked most of each move as "stayed in b" and
+    the rate stayed at its lower bound (3600 s) through the walk-out; learned from
+    posteriors a period apart, it comes within a factor of three of what bursts
+    reach (a period later: it waits for a period's windows)."""
+    burst = _fastest_learned_move_time(60, 3)
+    continuous = _fastest_learned_move_time(1, 1)
+    assert burst < 600.0  # 180 s; the prior is 1800 s
+    assert continuous < 600.0  # 378 s (2641 s learned window to window)
+
+
+def _line_evidence(every: float, burst_len: float) -> float:
+    """The decayed evidence weight of gateway ga's line after 10 minutes of one
+    badge in a that sends one advert per second for ``burst_len`` of every
+    ``every`` seconds."""
+    est = PresenceEstimator(VENUE)
+    for second in range(600):
+        if second % every < burst_len:
+            est.update(float(second), "ga", "x", -60)
+            est.update(float(second), "gb", "x", -80)
+        est.advance(second + 1.0)
+    return est.emission.lines[0]._st[0]
+
+
+def test_calibration_counts_a_period_of_windows_as_one_burst() -> None:
+    """Windows weigh in a gateway line's fit as they do in the HMM: a period's
+    twelve windows add what one burst adds, so the line's memory (its last 25
+    bursts) is the same stretch of time in both modes. Counted whole, 20 badges'
+    windows filled it in 6 s and the lines took up a move as a new level."""
+    burst = _line_evidence(60, 3)
+    continuous = _line_evidence(1, 1)
+    assert 0.7 * burst < continuous < 1.5 * burst

@@ -53,6 +53,7 @@ class _Badge:
         "offset",
         "period",
         "post",
+        "snap",
         "t_post",
     )
 
@@ -68,6 +69,8 @@ class _Badge:
         self.check = _INF
         self.last_report = -_INF
         self.bucket = -1
+        # (time, posterior) a period ago: what continuous windows learn moves from
+        self.snap: tuple[float, list[float]] | None = None
         # (time, filtered posterior, likelihood factors) of recent updates, for lag
         self.history: list[tuple[float, list[float], list[float]]] = []
 
@@ -427,6 +430,7 @@ class PresenceEstimator:
             if forget < ts and forget <= b.check:
                 self.occ.add(b.post, -1.0)
                 b.post = None
+                b.snap = None
                 b.heard = 0
                 b.history = []
                 b.check = _INF
@@ -454,12 +458,16 @@ class PresenceEstimator:
         # max_len windows) share their shadowing and body loss: together they
         # carry one period's evidence, each its share of it.
         w = b.period / self._s[2]
-        self._hmm_update(b, tc, self._scores(b, summary), w if w < 0.5 else 1.0)
+        if w >= 0.5:
+            w = 1.0
+        self._hmm_update(b, tc, self._scores(b, summary), w)
         post = b.post
         if self._s[9] and post is not None:
             from .presence_learning import learn
 
-            learn(self.venue, self.emission, b.offset, post, self._s[5], tc, summary)
+            # Calibration weighs a window as the HMM does: a line's memory of its
+            # last 25 bursts is then 25 periods of windows, not 25 windows.
+            learn(self.venue, self.emission, b.offset, post, self._s[5], tc, summary, w)
 
     def _hmm_update(
         self, b: _Badge, ts: float, scores: dict[int, float] | None, w: float = 1.0
@@ -476,7 +484,7 @@ class PresenceEstimator:
         else:
             self.occ.add(post, -1.0)
             dt = ts - b.t_post
-            if dt > 0.0 and self._s[11]:
+            if dt > 0.0 and self._s[11] and b.period >= 0.5 * self._s[2]:
                 prev = list(post)
                 self.transitions.predict(post, dt)
                 pred = list(post)
@@ -484,6 +492,10 @@ class PresenceEstimator:
                 from .presence_learning import learn_moves
 
                 learn_moves(self.transitions, self._k.mv, ts, dt, prev, pred, post)
+            elif dt > 0.0 and self._s[11]:
+                self.transitions.predict(post, dt)
+                factors = self.emission.apply(post, scores, w)
+                self._learn_over_period(b, ts, post)
             else:
                 if dt > 0.0:
                     self.transitions.predict(post, dt)
@@ -498,3 +510,22 @@ class PresenceEstimator:
             horizon = ts - 2.0 * s[6] - s[1] - s[0]
             while len(hist) >= 2 and hist[1][0] < horizon:
                 hist.pop(0)
+
+    def _learn_over_period(self, b: _Badge, ts: float, post: list[float]) -> None:
+        """Move-rate learning for windows shorter than half a period (continuous
+        mode): from the posteriors a period apart, not window to window. A window
+        carries a twelfth of a burst's evidence, so its own move probability books
+        most of a move as "stayed in the new room", and the rate sat at its lower
+        bound through whole breaks; a period of windows carries one burst's
+        evidence, as one burst does in burst mode."""
+        snap = b.snap
+        if snap is not None and ts - snap[0] < self._s[2]:
+            return
+        if snap is not None:
+            prev = snap[1]
+            pred = list(prev)
+            self.transitions.predict(pred, ts - snap[0])
+            from .presence_learning import learn_moves
+
+            learn_moves(self.transitions, self._k.mv, ts, ts - snap[0], prev, pred, post)
+        b.snap = (ts, list(post))

@@ -78,11 +78,13 @@ def learn(
     min_conf: float,
     ts: float,
     summary: list[tuple[int, float, int]],
+    weight: float = 1.0,
 ) -> None:
     """Calibrate from one closed burst of a badge whose best room has posterior
     ``min_conf`` or more: each gateway near that room fits its line to the
     reading (less the badge's offset), and the badge's offset moves by its mean
-    residual."""
+    residual. Each observation weighs the posterior times ``weight`` (a window's
+    share of a burst period, 1 for a burst)."""
     r = argmax(post)
     conf = post[r]
     if r >= venue.n_rooms or conf < min_conf:
@@ -105,8 +107,8 @@ def learn(
         line = lines[g]
         total += y - line.mu(u)
         k += 1
-        line.observe(ts, u, y - t_off, conf)
+        line.observe(ts, u, y - t_off, conf * weight)
         line.solve()
         emission.refresh(g)
     if k:
-        offset.observe(ts, total / k, conf)
+        offset.observe(ts, total / k, conf * weight)
