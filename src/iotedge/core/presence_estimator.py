@@ -16,7 +16,9 @@ badge's HMM (presence_hmm). When a burst is expected (``1.5`` learned burst
 periods after the previous one started) and nothing was heard, that silence is
 fed in as evidence. Windows shorter than half ``period`` (the continuous 1 Hz mode,
 cut into ``max_len`` windows) are weighted by window / period: their readings share
-shadowing and body loss, so a period's windows together count as one burst. After
+shadowing and body loss, so a period's windows together count as one burst, in the
+HMM and in calibration alike, and they learn the venue's move rate from the
+posterior a period earlier rather than from the previous window. After
 ``forget_after`` seconds without a report the badge's
 posterior is dropped (it is in ``none``, certainly), which bounds memory.
 
