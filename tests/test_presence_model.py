@@ -243,6 +243,9 @@ def test_posteriors_sum_to_one_and_occupancy_is_their_sum(
             est.advance(t + 70.0)  # let bursts close and silences count
             t += 70.0
     est.advance(t + 5.0)
+    # the venue's learned move rate stays inside move_bounds (120 s to 1 h), whether
+    # it learned from bursts or from windows a period apart
+    assert 1.0 / 3600.0 - 1e-15 <= est.transitions.rate_move <= 1.0 / 120.0 + 1e-15
     occ = est.occupancy()
     sums = [0.0] * VENUE.n_rooms
     for badge in est.badges():
@@ -521,6 +524,38 @@ def test_windows_of_a_continuous_stream_are_not_shown_open() -> None:
     est.advance(t + 1.0)
     assert est._k.badges["x"].burst is not None  # the window is open
     assert est.badge_state("x")[0] == "a"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["ga", "gb", "gc"]), st.integers(min_value=-100, max_value=-45)),
+        min_size=200,
+        max_size=400,
+    ),
+    st.integers(min_value=0, max_value=120),
+)
+def test_continuous_streams_keep_the_invariants(
+    seconds: list[tuple[str, int]], pause_at: int
+) -> None:
+    """Any 1 Hz stream (one advert a second, any gateway and level, a pause of
+    2 minutes somewhere): the windows' posteriors sum to one, the badge learns a
+    period of about 5 s, its snapshot for move learning is at most a period and a
+    window old, and the learned move rate stays inside its bounds."""
+    est = PresenceEstimator(VENUE)
+    t = 0.0
+    for k, (gw, rssi) in enumerate(seconds):
+        if k == pause_at:
+            t += 120.0
+        est.update(t, gw, "x", rssi)
+        t += 1.0
+        est.advance(t)
+        post = est.posterior("x")
+        assert math.isclose(sum(post), 1.0, rel_tol=1e-9)
+    badge = est._k.badges["x"]
+    assert badge.period < 0.5 * 60.0
+    assert badge.snap is not None and t - badge.snap[0] <= 60.0 + 10.0
+    assert 1.0 / 3600.0 - 1e-15 <= est.transitions.rate_move <= 1.0 / 120.0 + 1e-15
 
 
 def _fastest_learned_move_time(every: float, burst_len: float) -> float:
