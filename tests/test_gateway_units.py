@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iotedge.adapters.ha_discovery import DiscoveryPublisher
-from iotedge.adapters.mqtt import ReportBatch, encode_batch
+from iotedge.adapters.mqtt import LinkStats, ReportBatch, encode_batch
 from iotedge.alerts.keys import SigningKey
 from iotedge.alerts.signer import sign_frames
 from iotedge.core import badge, bthome_encode, nodeconf2018_encode
@@ -41,7 +41,7 @@ from iotedge.gateway.pseudonym import (
     ratchet,
     shard_of,
 )
-from iotedge.gateway.runner import make_link
+from iotedge.gateway.runner import make_link, make_presence
 from iotedge.gateway.sensor_entities import SensorEntities
 from iotedge.hal.radio import Advertisement
 from iotedge.hal.sim_radio import SimAdvertiser, SimAir, SimScanner
@@ -108,6 +108,10 @@ def test_config_file_and_flags(tmp_path: Path) -> None:
         bthome_keys = { "A4:C1:38:00:00:01" = "231d39c1d7cc1ab1aee224cd096db932" }
         [presence]
         venue = "venue.json"
+        [presence.estimator]
+        temper = 0.6
+        move_bounds = [60, 3600]
+        stat = "median"
         [relay]
         enabled = true
         """
@@ -121,6 +125,12 @@ def test_config_file_and_flags(tmp_path: Path) -> None:
     # relative paths follow the file
     assert cfg.state_dir == str(tmp_path / "state")
     assert cfg.presence.venue == str(tmp_path / "venue.json")
+    # estimator settings typed like the estimator's defaults
+    assert cfg.presence.estimator == {
+        "temper": 0.6,
+        "move_bounds": (60.0, 3600.0),
+        "stat": "median",
+    }
     assert cfg.state_path("k.key") == tmp_path / "state" / "k.key"
     override(cfg, "mqtt.url", "mqtt://other:1")
     override(cfg, "badge.shards", None)  # an absent flag changes nothing
@@ -142,6 +152,12 @@ def test_config_file_and_flags(tmp_path: Path) -> None:
         ("[gateway]\nid = 'a/b'", "bad-value", "gateway.id"),
         ("[mqtt]\nredeliver_window = -1", "bad-value", "mqtt.redeliver_window"),
         ("[gateway\nid = 'x'", "bad-toml", ""),
+        ("[presence.estimator]\ntemperr = 0.5", "bad-value", "presence.estimator"),
+        ("[presence.estimator]\ntemper = 'x'", "bad-value", "'temper'"),
+        ("[presence.estimator]\ntemper = 1.5", "bad-value", "temper must be in (0, 1]"),
+        ("[presence.estimator]\nmove_bounds = [60]", "bad-value", "'move_bounds'"),
+        ("[presence.estimator]\nforget_after = 60.0", "unknown-key", "presence.forget_after"),
+        ("[presence]\nestimator = 3", "bad-type", "[presence.estimator]"),
     ],
 )
 def test_config_errors_name_the_setting(tmp_path: Path, text: str, reason: str, where: str) -> None:
@@ -432,6 +448,28 @@ VENUE = {
     "adjacent": [["hall", "lab"]],
     "gateways": {"g1": {"room": "hall"}, "g2": {"room": "lab"}},
 }
+
+
+def test_presence_app_builds_its_estimator_from_the_config(tmp_path: Path) -> None:
+    """[presence.estimator] reaches the estimator the presence app runs, and the
+    estimator's own forget_after stays the [presence] key."""
+    (tmp_path / "venue.json").write_text(json.dumps(VENUE))
+    (tmp_path / "gw.toml").write_text(
+        '[presence]\nvenue = "venue.json"\nforget_after = 600\ndiscovery = false\n'
+        "[presence.estimator]\ntemper = 0.6\nmove_memory = 60\n"
+    )
+    cfg = load_config(tmp_path / "gw.toml")
+    link = FakeLink()
+    link.stats = LinkStats()  # type: ignore[attr-defined]  # what the handlers count into
+    loop = asyncio.new_event_loop()
+    try:
+        service = make_presence(cfg, link, loop)  # type: ignore[arg-type]
+    finally:
+        loop.close()
+    assert service.settings == {"temper": 0.6, "move_memory": 60.0, "forget_after": 600.0}
+    assert service.estimator.emission._p[4] == 0.6  # the temper the scores use
+    assert service.estimator._k.mv[5] == 60.0  # the move rate's memory
+    assert service.estimator._s[3] == 600.0
 
 
 def _batch(seq: int, gw: str, items: list[Any], src: str = "iotedge-g/abc") -> ReportBatch:

@@ -167,6 +167,51 @@ def test_eval_confusion_prints_each_method_and_the_pool(
     assert f"| main-hall | {n} |" in out and f"| main-hall | {2 * n} |" in out
 
 
+def test_eval_compares_settings_side_by_side(
+    small_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One row per spec, labelled as given; the spec's row is what the library
+    scores for the same settings."""
+    specs = "hmm,hmm[temper=0.6],strongest"
+    assert _cli(["presence", "eval", str(small_dir), "--methods", specs]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split("|")[1].strip(): line for line in out.splitlines() if line.startswith("| ")}
+    assert {"hmm", "hmm[temper=0.6]", "strongest"} <= set(rows)
+    assert rows["hmm"].split("|")[2:] != rows["hmm[temper=0.6]"].split("|")[2:]
+    venue = load_venue(small_dir / "venue.json")
+    estimators = [make_estimator("hmm", venue, settings={"temper": 0.6})]
+    steps = run(venue, read_reports(small_dir / "reports.jsonl"), estimators, step=5.0)
+    (score,) = evaluate(read_truth(small_dir / "truth.csv"), ["x"], steps, 5.0)
+    assert f"| {100 * score.accuracy:.2f} % |" in rows["hmm[temper=0.6]"]
+
+
+@pytest.mark.parametrize(
+    "methods,reason",
+    [
+        ("hmm,hmm", "bad-method"),
+        ("hmm[tempr=0.6]", "bad-setting"),
+        ("hmm[temper=0.6", "bad-method"),
+    ],
+)
+def test_eval_rejects_bad_specs_before_reading(methods: str, reason: str, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-run"  # never opened: the specs fail first
+    with pytest.raises(PresenceError) as err:
+        _cli(["presence", "eval", str(missing), "--methods", methods])
+    assert err.value.reason == reason
+
+
+def test_replay_takes_a_spec(small_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "spec.csv"
+    argv = ["presence", "replay", "--venue", str(small_dir / "venue.json")]
+    argv += ["--reports", str(small_dir / "reports.jsonl"), "--out", str(out)]
+    assert _cli([*argv, "--method", "hmm[temper=0.6]"]) == 0
+    venue = load_venue(small_dir / "venue.json")
+    expect, default = io.StringIO(), io.StringIO()
+    replay(venue, read_reports(small_dir / "reports.jsonl"), expect, settings={"temper": 0.6})
+    replay(venue, read_reports(small_dir / "reports.jsonl"), default)
+    assert out.read_text() == expect.getvalue() != default.getvalue()
+
+
 def test_bad_venue_is_a_clean_error(tmp_path: Path) -> None:
     bad = tmp_path / "v.json"
     bad.write_text('{"rooms": []}')

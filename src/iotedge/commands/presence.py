@@ -1,10 +1,14 @@
 """``iotedge presence``: replay reports, simulate a venue, evaluate estimators.
 
 iotedge presence replay --venue V --reports R --out estimates.csv
-                        [--occupancy occ.csv] [--step 5] [--method NAME] [--lag S]
+                        [--occupancy occ.csv] [--step 5] [--method SPEC] [--lag S]
 iotedge presence simulate --scenario NAME --seed N --out DIR [--duration S]
 iotedge presence eval DIR [DIR ...] [--methods hmm,strongest,threshold] [--delays]
                      [--confusion]
+
+A method SPEC is a name with optional settings, ``hmm[temper=0.6,move_memory=60]``
+(iotedge.presence.methods); ``--methods`` takes several, so one run can compare
+settings side by side: ``--methods "hmm,hmm[temper=0.6],strongest"``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     rp.add_argument("--out", required=True, help="estimates CSV to write")
     rp.add_argument("--occupancy", help="occupancy CSV to write")
     rp.add_argument("--step", type=float, default=5.0, help="seconds between rows (5)")
-    rp.add_argument("--method", default="hmm", help="hmm (ours), strongest or threshold")
+    rp.add_argument(
+        "--method",
+        default="hmm",
+        help="hmm (ours), strongest or threshold, optionally with settings: hmm[temper=0.6]",
+    )
     rp.add_argument(
         "--lag", type=float, default=0.0, help="fixed-lag smoothing in seconds (hmm only)"
     )
@@ -48,7 +56,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     ep = sub.add_parser("eval", help="score every method on simulated directories")
     ep.add_argument("dirs", nargs="+", help="directories written by 'presence simulate'")
-    ep.add_argument("--methods", default="hmm,strongest,threshold", help="comma-separated")
+    ep.add_argument(
+        "--methods",
+        default="hmm,strongest,threshold",
+        help="comma-separated method specs, e.g. hmm,hmm[temper=0.6],strongest",
+    )
     ep.add_argument("--step", type=float, default=5.0)
     ep.add_argument("--period", type=float, default=60.0, help="burst period, seconds (60)")
     ep.add_argument(
@@ -117,11 +129,16 @@ def _eval(args: argparse.Namespace) -> int:
         table,
     )
     from iotedge.presence.io import load_venue, read_reports, read_truth
+    from iotedge.presence.methods import parse_method, split_top_level
     from iotedge.presence.replay import make_estimator, run
 
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    methods = split_top_level(args.methods)
     if not methods:
         raise PresenceError("bad-method", "no methods given")
+    for spec in methods:
+        parse_method(spec)  # a typo fails here, before the first directory is read
+    if len(set(methods)) != len(methods):
+        raise PresenceError("bad-method", f"a method is listed twice in {args.methods!r}")
     pooled: list[Score] = []
     for d in args.dirs:
         path = Path(d)

@@ -12,7 +12,8 @@ defaults below are what an app uses without a file. docs/gateway.md lists every 
                 rotation_offset_hours, bthome_keys
     [relay]     enabled, default_ttl, max_ttl, gatt, company
     [presence]  venue, shard, shards, aggregate, hold, tick, publish_interval,
-                forget_after, discovery, bthome_entities, clock
+                forget_after, discovery, bthome_entities, clock, estimator (a table:
+                ``[presence.estimator]`` settings of the estimator, e.g. temper = 0.6)
     [sensor]    kind ("sim" | "dht22"), pin, name, interval, room, topic_prefix, formats,
                 sim_temperature, sim_humidity
 
@@ -95,6 +96,8 @@ class PresenceConfig:
     discovery: bool = True  # Home Assistant discovery for room occupancy and BTHome sensors
     bthome_entities: bool = True  # per-device state of the BTHome sensors in this shard
     clock: str = "wall"  # "wall" (this host's clock) or "reports" (event time, see docs)
+    # settings of the estimator (iotedge.presence.methods), e.g. {"temper": 0.6}
+    estimator: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -165,7 +168,26 @@ def _apply(owner: Any, table: dict[str, Any], section: str) -> None:
         where = f"{section}.{key}" if section else key
         if key not in names or (not section and key in SECTIONS):
             raise ConfigError("unknown-key", f"no setting {where!r}")
+        if where == "presence.estimator":
+            setattr(owner, key, _estimator_settings(value))
+            continue
         setattr(owner, key, _check(owner, key, value, where))
+
+
+def _estimator_settings(value: Any) -> dict[str, Any]:
+    """The ``[presence.estimator]`` table, each key a typed estimator setting."""
+    from iotedge.core.errors import PresenceError
+    from iotedge.presence.methods import OURS, check_settings
+
+    if not isinstance(value, dict):
+        raise ConfigError("bad-type", "[presence.estimator] must be a table")
+    if "forget_after" in value:
+        # the service has its own key for it; two places would silently disagree
+        raise ConfigError("unknown-key", "set presence.forget_after, not presence.estimator's")
+    try:
+        return check_settings(OURS, value)
+    except PresenceError as exc:
+        raise ConfigError("bad-value", f"presence.estimator: {exc.detail}") from None
 
 
 def from_dict(doc: dict[str, Any], base: Path | None = None) -> GatewayConfig:
@@ -264,6 +286,8 @@ def validate(cfg: GatewayConfig) -> None:
         raise bad("presence.clock", "must be wall or reports")
     if p.hold < 0 or p.tick <= 0 or p.publish_interval <= 0 or p.forget_after <= 0:
         raise bad("presence", "hold >= 0; tick, publish_interval, forget_after > 0")
+    if p.estimator:
+        _check_estimator_ranges(p.estimator)
     s = cfg.sensor
     if s.kind not in ("sim", "dht22"):
         raise bad("sensor.kind", "must be sim or dht22")
@@ -271,3 +295,17 @@ def validate(cfg: GatewayConfig) -> None:
         raise bad("sensor.interval", "must be >= 2 s (the DHT22's minimum)")
     if not s.formats or any(f not in ("batch", "text", "json") for f in s.formats):
         raise bad("sensor.formats", "is a non-empty list of batch, text, json")
+
+
+def _check_estimator_ranges(settings: dict[str, Any]) -> None:
+    """Build the estimator once on a one-room venue so that an out-of-range setting
+    fails when the file is read, not when the presence app starts."""
+    from iotedge.core.errors import PresenceError
+    from iotedge.core.presence_estimator import PresenceEstimator
+    from iotedge.core.presence_venue import Venue
+
+    venue = Venue({"rooms": ["r"], "gateways": {"g": {"room": "r"}}})
+    try:
+        PresenceEstimator(venue, **settings)
+    except PresenceError as exc:
+        raise ConfigError("bad-value", f"presence.estimator: {exc.detail}") from None

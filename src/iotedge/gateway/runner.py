@@ -179,6 +179,7 @@ def make_presence(
         aggregate=aggregate,
         hold=p.hold,
         forget_after=p.forget_after,
+        estimator_settings=dict(p.estimator),
         sensors=sensors,
         **kwargs,
     )

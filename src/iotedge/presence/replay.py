@@ -14,18 +14,18 @@ smoothed posterior using reports with ``ts <= t + lag``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
 from iotedge.core.errors import PresenceError
-from iotedge.core.presence_baselines import StrongestGateway, ThresholdCount
 from iotedge.core.presence_estimator import PresenceEstimator
 from iotedge.core.presence_hmm import argmax
 from iotedge.core.presence_venue import Venue
 from iotedge.presence.io import Report, format_ts
+from iotedge.presence.methods import METHODS, OURS, check_settings, parse_method
 
-OURS = "hmm"
+__all__ = ["METHODS", "OURS", "Estimator", "make_estimator", "replay", "run"]
 
 
 class Estimator(Protocol):
@@ -36,25 +36,19 @@ class Estimator(Protocol):
     def occupancy(self) -> dict[str, tuple[float, float, float]]: ...
 
 
-METHODS: dict[str, Callable[..., Estimator]] = {
-    OURS: PresenceEstimator,
-    "strongest": StrongestGateway,
-    "threshold": ThresholdCount,
-}
-
-
 def make_estimator(
     method: str, venue: Venue, lag: float = 0.0, settings: dict[str, Any] | None = None
 ) -> Estimator:
-    factory = METHODS.get(method)
-    if factory is None:
-        raise PresenceError("bad-method", f"unknown method {method!r}; one of {', '.join(METHODS)}")
-    options = dict(settings or {})
+    """Build ``method`` (a name or a spec such as ``hmm[temper=0.6]``, see
+    :mod:`iotedge.presence.methods`) for ``venue``; ``settings`` add to the spec's."""
+    name, options = parse_method(method)
+    options.update(check_settings(name, settings or {}))
     if lag:
-        if method != OURS:
+        if name != OURS:
             raise PresenceError("bad-method", f"--lag smoothing is only for method {OURS!r}")
         options["lag"] = lag
-    return factory(venue, **options)
+    estimator: Estimator = METHODS[name](venue, **options)
+    return estimator
 
 
 @dataclass
