@@ -494,14 +494,12 @@ class PresenceEstimator:
                 from .presence_learning import learn_moves
 
                 learn_moves(self.transitions, self._k.mv, ts, dt, prev, pred, post)
-            elif dt > 0.0 and self._s[11]:
-                self.transitions.predict(post, dt)
-                factors = self.emission.apply(post, scores, w)
-                self._learn_over_period(b, ts, post)
             else:
                 if dt > 0.0:
                     self.transitions.predict(post, dt)
                 factors = self.emission.apply(post, scores, w)
+                if dt > 0.0 and self._s[11]:
+                    self._learn_over_period(b, ts, post)  # windows: a period apart
         self.occ.add(post, 1.0)
         if ts > b.t_post:
             b.t_post = ts
