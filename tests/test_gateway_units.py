@@ -135,6 +135,12 @@ def test_config_file_and_flags(tmp_path: Path) -> None:
     override(cfg, "mqtt.url", "mqtt://other:1")
     override(cfg, "badge.shards", None)  # an absent flag changes nothing
     assert cfg.mqtt.url == "mqtt://other:1" and cfg.badge.shards == 3
+    # a flag setting the estimator's table is checked as the file's table is
+    override(cfg, "presence.estimator", {"sigma": 5})
+    assert cfg.presence.estimator == {"sigma": 5.0}
+    with pytest.raises(ConfigError) as err:
+        override(cfg, "presence.estimator", {"sigma": "x"})
+    assert err.value.reason == "bad-value" and "'sigma'" in str(err.value)
 
 
 @pytest.mark.parametrize(

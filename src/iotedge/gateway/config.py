@@ -137,6 +137,8 @@ SECTIONS = ("mqtt", "radio", "badge", "relay", "presence", "sensor")
 
 def _check(owner: Any, key: str, value: Any, where: str) -> Any:
     """``value`` converted to the type of ``owner.key``, or ConfigError."""
+    if where == "presence.estimator":  # a table of the estimator's own typed settings
+        return _estimator_settings(value)
     current = getattr(owner, key)
     if isinstance(current, bool):
         ok = isinstance(value, bool)
@@ -168,9 +170,6 @@ def _apply(owner: Any, table: dict[str, Any], section: str) -> None:
         where = f"{section}.{key}" if section else key
         if key not in names or (not section and key in SECTIONS):
             raise ConfigError("unknown-key", f"no setting {where!r}")
-        if where == "presence.estimator":
-            setattr(owner, key, _estimator_settings(value))
-            continue
         setattr(owner, key, _check(owner, key, value, where))
 
 
