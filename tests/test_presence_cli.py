@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,11 @@ def test_eval_delays_splits_every_counted_delay(
         1 for b in truth.badges() if truth.rooms[b][-1] == "none"
     )
     assert all(r >= 0.0 for r in score.reactions) and score.ahead > 0
+    # every counted change is pre-empted or has a fresh delay, one of the delays
+    assert score.preempted + len(score.fresh_delays) == len(score.delays)
+    assert not Counter(score.fresh_delays) - Counter(score.delays)
+    assert score.preempted > 0  # strongest-gateway flaps, so some moves are pre-empted
+    assert "| pre-empted | detect median, not pre-empted (periods) |" in out
 
 
 def test_eval_confusion_prints_each_method_and_the_pool(

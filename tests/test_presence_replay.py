@@ -164,12 +164,40 @@ def test_delay_split_into_wait_and_reaction_by_hand() -> None:
     assert score.reactions == [8.0]
     assert score.ahead == 1
     text = delay_table([score], period=20.0)
-    assert "| m | 3 | 33.3 % | 0.60 | 8.0 | 8.0 |" in text
+    # nobody's estimate showed b at 30 s, the step before the move: none pre-empted
+    assert score.preempted == 0 and score.fresh_delays == score.delays
+    assert "| m | 3 | 33.3 % | 0.60 | 8.0 | 8.0 | 0.0 % | 1.00 | never |" in text
     # without report times there is nothing to split
     plain = Evaluator("m", truth, step=10.0, period=20.0, dwell=3.0)
     for k in range(11):
         plain.add(Step(float(10 * k), [("x", xs[k], 0.9)], {}))
     assert plain.finish().waits == []
+
+
+def test_preempted_changes_by_hand() -> None:
+    # Two badges move a -> b at 40 s and stay 61 s; steps every 10 s. v's estimate
+    # showed b from 30 s, while v was still in a (a flap the move made right): the
+    # change counts as detected at once, and as pre-empted. w's estimate shows b
+    # from 50 s: a fresh detection 10 s late. An estimate wrong at 10 s but right
+    # again at 30 s (u) pre-empts nothing.
+    truth = _truth({n: ["a"] * 40 + ["b"] * 61 for n in "uvw"})
+    ev = Evaluator("m", truth, step=10.0, period=20.0, dwell=3.0)
+    us = ["a", "b", "a", "a"] + ["b"] * 7
+    vs = ["a"] * 3 + ["b"] * 8
+    ws = ["a"] * 5 + ["b"] * 6
+    for k in range(11):
+        ev.add(Step(float(10 * k), [("u", us[k], 0.9), ("v", vs[k], 0.9), ("w", ws[k], 0.9)], {}))
+    score = ev.finish()
+    assert sorted(score.delays) == [0.0, 0.0, 10.0]
+    assert score.preempted == 1
+    assert sorted(score.fresh_delays) == [0.0, 10.0]
+    assert score.flaps == 2  # u at 10 s, v at 30 s
+    text = delay_table([score], period=20.0)
+    # no report times: no split, but the pre-emption columns are there
+    assert "| m | 0 | n/a % | n/a | n/a | n/a | 33.3 % | 0.00 | 0.50 |" in text
+    other = Score("m", delays=[5.0], preempted=0, fresh_delays=[5.0])
+    score.merge(other)
+    assert score.preempted == 1 and sorted(score.fresh_delays) == [0.0, 5.0, 10.0]
 
 
 @settings(max_examples=60, deadline=None)
@@ -195,6 +223,10 @@ def test_delay_split_matches_its_definition(
     score = ev.finish()
     assert len(score.delays) == 1  # the one move, stays 3 periods or more
     (delay,) = score.delays
+    # pre-empted exactly when the last step before the move already showed b
+    before = estimates[(move - 1) // 10]
+    assert score.preempted == (before == "b")
+    assert score.fresh_delays == ([] if before == "b" else [delay])
     later = sorted(t for t in heard if t >= move)
     if not later:
         assert (score.waits, score.reactions, score.ahead) == ([], [], 0)

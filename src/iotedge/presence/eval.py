@@ -38,6 +38,17 @@ from an earlier mistake that the move made right. Only changes after which the
 badge was heard again are split (a badge that left for good has no next report:
 its evidence is the silence).
 
+A detection can also be **pre-empted**: at the last step before the change the
+estimate already showed the new room, a mistake (the badge was still in the old
+room) that the move then made right, such as a badge queueing at the door of a
+hall shown in the hall. It counts as detected at the first step after the change
+(unless the estimate left the room meanwhile) in the median and p95 above, which
+rewards a method for that mistake. ``eval --delays``
+therefore also prints the share of pre-empted changes and the detection median
+and p95 over the others: the conditional detection delay of change-point
+detection (delay given no alarm before the change; the alarm before it is
+charged as a flap).
+
 Every score also counts its (true room, estimated room) badge-steps;
 ``confusion_table`` (``eval --confusion``) prints where each true room went.
 """
@@ -74,6 +85,10 @@ class Score:
     waits: list[float] = field(default_factory=list)
     reactions: list[float] = field(default_factory=list)
     ahead: int = 0
+    # changes the estimate showed a step before they happened, and the delays of
+    # the other changes (always computed)
+    preempted: int = 0
+    fresh_delays: list[float] = field(default_factory=list)
     # (true room, estimated room) -> badge-steps, for ``confusion_table``
     confusion: dict[tuple[str, str], int] = field(default_factory=dict)
     bin_conf: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
@@ -92,6 +107,8 @@ class Score:
         self.waits.extend(other.waits)
         self.reactions.extend(other.reactions)
         self.ahead += other.ahead
+        self.preempted += other.preempted
+        self.fresh_delays.extend(other.fresh_delays)
         for pair, count in other.confusion.items():
             self.confusion[pair] = self.confusion.get(pair, 0) + count
         for i in range(ECE_BINS):
@@ -248,6 +265,10 @@ class Evaluator:
                 if history and history[-1][0] < t1 and delay == math.inf:
                     continue  # the replay ended before we could know
                 self.score.delays.append(delay)
+                if j > 0 and history[j - 1][1] == room:
+                    self.score.preempted += 1  # shown a step before the move
+                else:
+                    self.score.fresh_delays.append(delay)
                 if self.heard is not None:
                     self._split(badge, t0, delay)
         return self.score
@@ -308,16 +329,21 @@ def delay_table(scores: list[Score], period: float = 60.0, title: str = "") -> s
     """A Markdown table of the delay decomposition, one row per method."""
     header = (
         "| method | changes heard again | ahead of the first report | wait median (periods) "
-        "| reaction median (s) | reaction p95 (s) |"
+        "| reaction median (s) | reaction p95 (s) | pre-empted "
+        "| detect median, not pre-empted (periods) | detect p95, not pre-empted (periods) |"
     )
     rows = []
     for s in scores:
         n = len(s.waits)
         ahead = 100 * s.ahead / n if n else math.nan
+        counted = len(s.delays)
+        pre = 100 * s.preempted / counted if counted else math.nan
         rows.append(
             f"| {s.method} | {n} | {_fmt(ahead, 1)} % "
             f"| {_fmt(_quantile(s.waits, 0.5) / period, 2)} "
-            f"| {_fmt(_quantile(s.reactions, 0.5), 1)} | {_fmt(_quantile(s.reactions, 0.95), 1)} |"
+            f"| {_fmt(_quantile(s.reactions, 0.5), 1)} | {_fmt(_quantile(s.reactions, 0.95), 1)} "
+            f"| {_fmt(pre, 1)} % | {_fmt(_quantile(s.fresh_delays, 0.5) / period, 2)} "
+            f"| {_fmt(_quantile(s.fresh_delays, 0.95) / period, 2)} |"
         )
     return _markdown(title, header, rows)
 
