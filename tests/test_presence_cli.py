@@ -153,6 +153,8 @@ def test_eval_delays_splits_every_counted_delay(
     assert score.preempted + len(score.fresh_delays) == len(score.delays)
     assert not Counter(score.fresh_delays) - Counter(score.delays)
     assert score.preempted > 0  # strongest-gateway flaps, so some moves are pre-empted
+    assert sum(score.preempted_moves.values()) == score.preempted
+    assert "pre-empted moves, strongest: " in out
     assert "| pre-empted | detect median, not pre-empted (periods) |" in out
 
 

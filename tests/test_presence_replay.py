@@ -195,9 +195,22 @@ def test_preempted_changes_by_hand() -> None:
     text = delay_table([score], period=20.0)
     # no report times: no split, but the pre-emption columns are there
     assert "| m | 0 | n/a % | n/a | n/a | n/a | 33.3 % | 0.00 | 0.50 |" in text
-    other = Score("m", delays=[5.0], preempted=0, fresh_delays=[5.0])
+    assert score.preempted_moves == {("a", "b"): 1}
+    assert "pre-empted moves, m: a -> b 1" in text
+    other = Score(
+        "m",
+        delays=[5.0, 0.0, 0.0, 0.0],
+        preempted=3,
+        fresh_delays=[5.0],
+        preempted_moves={("c", "d"): 2, ("a", "b"): 1},
+    )
     score.merge(other)
-    assert score.preempted == 1 and sorted(score.fresh_delays) == [0.0, 5.0, 10.0]
+    assert score.preempted == 4 and sorted(score.fresh_delays) == [0.0, 5.0, 10.0]
+    assert score.preempted_moves == {("a", "b"): 2, ("c", "d"): 2}
+    # most frequent first, ties by name; top cuts the list
+    assert "pre-empted moves, m: a -> b 2, c -> d 2" in delay_table([score])
+    assert "pre-empted moves, m: a -> b 2\n" in delay_table([score], top=1) + "\n"
+    assert "pre-empted moves, n: -" in delay_table([Score("n")])
 
 
 @settings(max_examples=60, deadline=None)
@@ -226,6 +239,7 @@ def test_delay_split_matches_its_definition(
     # pre-empted exactly when the last step before the move already showed b
     before = estimates[(move - 1) // 10]
     assert score.preempted == (before == "b")
+    assert score.preempted_moves == ({("a", "b"): 1} if before == "b" else {})
     assert score.fresh_delays == ([] if before == "b" else [delay])
     later = sorted(t for t in heard if t >= move)
     if not later:

@@ -43,11 +43,11 @@ estimate already showed the new room, a mistake (the badge was still in the old
 room) that the move then made right, such as a badge queueing at the door of a
 hall shown in the hall. It counts as detected at the first step after the change
 (unless the estimate left the room meanwhile) in the median and p95 above, which
-rewards a method for that mistake. ``eval --delays``
-therefore also prints the share of pre-empted changes and the detection median
-and p95 over the others: the conditional detection delay of change-point
-detection (delay given no alarm before the change; the alarm before it is
-charged as a flap).
+rewards a method for that mistake. ``eval --delays`` therefore also prints
+the share of pre-empted changes (and, per method, the moves pre-empted most
+often) and the detection median and p95 over the others: the conditional
+detection delay of change-point detection (delay given no alarm before the
+change; the alarm before it is charged as a flap).
 
 Every score also counts its (true room, estimated room) badge-steps;
 ``confusion_table`` (``eval --confusion``) prints where each true room went.
@@ -89,6 +89,8 @@ class Score:
     # the other changes (always computed)
     preempted: int = 0
     fresh_delays: list[float] = field(default_factory=list)
+    # (room before, room after) -> pre-empted changes
+    preempted_moves: dict[tuple[str, str], int] = field(default_factory=dict)
     # (true room, estimated room) -> badge-steps, for ``confusion_table``
     confusion: dict[tuple[str, str], int] = field(default_factory=dict)
     bin_conf: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
@@ -109,6 +111,8 @@ class Score:
         self.ahead += other.ahead
         self.preempted += other.preempted
         self.fresh_delays.extend(other.fresh_delays)
+        for pair, count in other.preempted_moves.items():
+            self.preempted_moves[pair] = self.preempted_moves.get(pair, 0) + count
         for pair, count in other.confusion.items():
             self.confusion[pair] = self.confusion.get(pair, 0) + count
         for i in range(ECE_BINS):
@@ -267,6 +271,9 @@ class Evaluator:
                 self.score.delays.append(delay)
                 if j > 0 and history[j - 1][1] == room:
                     self.score.preempted += 1  # shown a step before the move
+                    pair = (segments[k - 1][2], room)
+                    moves = self.score.preempted_moves
+                    moves[pair] = moves.get(pair, 0) + 1
                 else:
                     self.score.fresh_delays.append(delay)
                 if self.heard is not None:
@@ -325,8 +332,9 @@ def evaluate(
     return [ev.finish() for ev in evaluators]
 
 
-def delay_table(scores: list[Score], period: float = 60.0, title: str = "") -> str:
-    """A Markdown table of the delay decomposition, one row per method."""
+def delay_table(scores: list[Score], period: float = 60.0, title: str = "", top: int = 4) -> str:
+    """A Markdown table of the delay decomposition, one row per method, then a
+    line per method with its ``top`` most frequent pre-empted moves."""
     header = (
         "| method | changes heard again | ahead of the first report | wait median (periods) "
         "| reaction median (s) | reaction p95 (s) | pre-empted "
@@ -345,7 +353,16 @@ def delay_table(scores: list[Score], period: float = 60.0, title: str = "") -> s
             f"| {_fmt(pre, 1)} % | {_fmt(_quantile(s.fresh_delays, 0.5) / period, 2)} "
             f"| {_fmt(_quantile(s.fresh_delays, 0.95) / period, 2)} |"
         )
-    return _markdown(title, header, rows)
+    lines = [_markdown(title, header, rows), ""]
+    for s in scores:
+        lines.append(f"pre-empted moves, {s.method}: {_top_moves(s.preempted_moves, top)}")
+    return "\n".join(lines)
+
+
+def _top_moves(moves: dict[tuple[str, str], int], top: int) -> str:
+    """The ``top`` most frequent moves as ``a -> b count``, most frequent first."""
+    ordered = sorted((-count, a, b) for (a, b), count in moves.items())
+    return ", ".join(f"{a} -> {b} {-neg}" for neg, a, b in ordered[:top]) or "-"
 
 
 def confusion_table(score: Score, top: int = 4, title: str = "") -> str:
