@@ -440,6 +440,11 @@ def test_occlusion_mixture_mixes_a_clear_and_a_lowered_burst(
         {"busy_prior": -0.5},
         {"calib_conf": 0.0},
         {"calib_conf": 1.5},
+        {"novelty_weight": 1.5},
+        {"novelty_weight": -0.1},
+        {"novelty_db": (10.0, 5.0)},
+        {"novelty_db": (8.0, 8.0)},
+        {"novelty_db": (-1.0, 5.0)},
     ],
 )
 def test_settings_are_checked(setting: dict[str, Any]) -> None:

@@ -51,6 +51,22 @@ def test_burst_drops_duplicates_and_stays_bounded():
         unload()
 
 
+def test_window_change_known_answers():
+    from iotedge.core.presence_burst import window_change
+
+    floor = [-95.0, -95.0, -85.0]
+    try:
+        # walked on: gateway 0 gone (25 dB above its floor), 2 new (10 above its
+        # -85 floor), 1 rose by 15: changes 25, 15, 10 -> 15
+        prev = [(0, -70.0, 5), (1, -80.0, 5)]
+        assert i(window_change(prev, [(1, -65.0, 5), (2, -75.0, 5)], floor)) == 150000
+        # stayed: changes 2 and 3 -> 2; one gateway only -> 0
+        assert i(window_change(prev, [(0, -72.0, 5), (1, -77.0, 5)], floor)) == 20000
+        assert window_change([(0, -60.0, 5)], [(0, -90.0, 5)], floor) == 0.0
+    finally:
+        unload()
+
+
 def test_transition_hand_computed():
     from iotedge.core.presence_hmm import Transitions
     from iotedge.core.presence_math import exp

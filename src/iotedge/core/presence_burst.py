@@ -77,3 +77,38 @@ class Burst:
                 y = summarise(ring, stat)
             out.append((gateway, y, self.counts[gateway]))
         return out
+
+
+def window_change(
+    prev: list[tuple[int, float, int]], cur: list[tuple[int, float, int]], floor: list[float]
+) -> float:
+    """How much a badge's readings changed from one window to the next, in dB:
+    the second largest change over the gateways that heard either window.
+
+    A gateway heard in both changed by the difference of its statistics; one
+    heard in only one of them by how far above its floor it was there (a reading
+    well above the floor does not vanish by packet loss alone). The second
+    largest, because walking into another room changes at least two gateways
+    (the old room's fades, the new room's rises), while a single gateway's
+    reading also jumps when someone passes in front of it. 0 with fewer than two."""
+    first = 0.0
+    second = 0.0
+    for k in range(2):
+        a = cur if k == 0 else prev
+        b = prev if k == 0 else cur
+        for g, y, _ in a:
+            d = -1.0
+            for h, z, _ in b:
+                if h == g:
+                    d = y - z if y > z else z - y
+                    break
+            if d < 0.0:
+                d = y - floor[g]  # heard in this window only
+            elif k == 1:
+                continue  # heard in both: counted once, from cur
+            if d > first:
+                second = first
+                first = d
+            elif d > second:
+                second = d
+    return second

@@ -26,7 +26,7 @@ A gateway that reported nothing at all for ``down_after`` seconds is treated as
 down: its silence stops counting against the rooms it covers.
 """
 
-from .presence_burst import STATS, Burst
+from .presence_burst import STATS, Burst, window_change
 from .presence_calibration import BadgeOffset
 from .presence_emission import EmissionModel
 from .presence_hmm import Occupancy, Transitions, argmax
@@ -51,6 +51,7 @@ class _Badge:
         "history",
         "last_report",
         "last_start",
+        "last_window",
         "name",
         "offset",
         "period",
@@ -73,6 +74,8 @@ class _Badge:
         self.bucket = -1
         # (time, posterior) a period ago: what continuous windows learn moves from
         self.snap: tuple[float, list[float]] | None = None
+        # the summary of the previous window (continuous mode), for window_change
+        self.last_window: list[tuple[int, float, int]] | None = None
         # (time, filtered posterior, likelihood factors) of recent updates, for lag
         self.history: list[tuple[float, list[float], list[float]]] = []
 
@@ -135,6 +138,8 @@ class PresenceEstimator:
         occlusion_db: float = 8.0,
         occlusion_share: float = 0.2,
         provisional: float = 0.95,
+        novelty_weight: float = 0.6,
+        novelty_db: tuple[float, float] = (8.0, 18.0),
     ) -> None:
         if stat not in STATS:
             raise presence_error("bad-setting", "stat must be one of " + ", ".join(STATS))
@@ -150,19 +155,37 @@ class PresenceEstimator:
             and 0.0 < move_bounds[0] <= move_bounds[1]
             and busy_prior >= 0.0
             and 0.0 < calib_conf <= 1.0
+            and 0.0 <= novelty_weight <= 1.0
+            and 0.0 <= novelty_db[0] < novelty_db[1]
         ):
             raise presence_error(
                 "bad-setting",
                 "move_memory, move_prior > 0, 0 < move_bounds low <= high, busy_prior >= 0,"
-                " calib_conf in (0, 1]",
+                " calib_conf in (0, 1], novelty_weight in [0, 1], 0 <= novelty_db low < high",
             )
         self.venue = venue
         # Settings in one tuple (eight attributes at most, see _Book):
         #   _s[i]: 0 gap, 1 max_len, 2 period, 3 forget_after, 4 down_after,
         #          5 calib_conf, 6 lag, 7 busy_prior, 8 stat, 9 calibrate,
-        #          10 learn_floor, 11 learn_moves, 12 provisional
+        #          10 learn_floor, 11 learn_moves, 12 provisional,
+        #          13 novelty_weight, 14 and 15 novelty_db low and high
         self._s: tuple[
-            float, float, float, float, float, float, float, float, str, bool, bool, bool, float
+            float,
+            float,
+            float,
+            float,
+            float,
+            float,
+            float,
+            float,
+            str,
+            bool,
+            bool,
+            bool,
+            float,
+            float,
+            float,
+            float,
         ] = (
             gap,
             max_len,
@@ -177,6 +200,9 @@ class PresenceEstimator:
             learn_floor,
             learn_moves,
             provisional,
+            novelty_weight,
+            novelty_db[0],
+            novelty_db[1],
         )
         self.emission = EmissionModel(
             venue,
@@ -433,6 +459,7 @@ class PresenceEstimator:
                 self.occ.add(b.post, -1.0)
                 b.post = None
                 b.snap = None
+                b.last_window = None
                 b.heard = 0
                 b.history = []
                 b.check = _INF
@@ -462,7 +489,10 @@ class PresenceEstimator:
         w = b.period / self._s[2]
         if w >= 0.5:
             w = 1.0
-        self._hmm_update(b, tc, self._scores(b, summary), w)
+            wh = 1.0
+        else:
+            wh = self._window_weight(b, summary, w)
+        self._hmm_update(b, tc, self._scores(b, summary), wh)
         post = b.post
         if self._s[9] and post is not None:
             from .presence_learning import learn
@@ -470,6 +500,26 @@ class PresenceEstimator:
             # Calibration weighs a window as the HMM does: a line's memory of its
             # last 25 bursts is then 25 periods of windows, not 25 windows.
             learn(self.venue, self.emission, b.offset, post, self._s[5], tc, summary, w)
+
+    def _window_weight(self, b: _Badge, summary: list[tuple[int, float, int]], w: float) -> float:
+        """The weight of a window in the HMM: its share ``w`` of a period, more if
+        its readings changed from the previous window's. Windows share a period's
+        evidence because they share the badge's shadowing and body loss, which
+        holds only while it stays put: a badge walking through a door reads anew
+        at every gateway, so such a window is evidence of its own. From a change
+        of ``novelty_db`` low to high dB (window_change) the weight rises
+        linearly from ``w`` to ``novelty_weight``."""
+        prev = b.last_window
+        b.last_window = summary
+        s = self._s
+        if prev is None or s[13] <= w:
+            return w
+        f = (window_change(prev, summary, self._k.floor) - s[14]) / (s[15] - s[14])
+        if f <= 0.0:
+            return w
+        if f > 1.0:
+            f = 1.0
+        return w + (s[13] - w) * f
 
     def _hmm_update(
         self, b: _Badge, ts: float, scores: dict[int, float] | None, w: float = 1.0
