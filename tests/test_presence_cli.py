@@ -173,6 +173,13 @@ def test_eval_confusion_prints_each_method_and_the_pool(
     (score,) = evaluate(truth, ["hmm"], steps, 5.0)
     n = sum(c for (t, _e), c in score.confusion.items() if t == "main-hall")
     assert f"| main-hall | {n} |" in out and f"| main-hall | {2 * n} |" in out
+    # every flap is in the flap breakdown, and the pool doubles the most frequent
+    assert sum(score.flap_moves.values()) == score.flaps > 0
+    # the first listed: most frequent, ties by (true room, before, after)
+    (neg, (true_room, before, after)) = min((-c, k) for k, c in score.flap_moves.items())
+    count = -neg
+    assert f"flaps: {before} -> {after} in {true_room} {count}" in out
+    assert f"flaps: {before} -> {after} in {true_room} {2 * count}" in out
 
 
 def test_eval_compares_settings_side_by_side(

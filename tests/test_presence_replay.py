@@ -138,6 +138,9 @@ def test_metrics_by_hand() -> None:
     assert score.confusion == {("a", "a"): 3, ("a", "b"): 1, ("b", "a"): 2, ("b", "b"): 6}
     text = confusion_table(score)
     assert "| a | 4 | 75.0 % | b 1 |" in text and "| b | 8 | 75.0 % | a 2 |" in text
+    # the one flap, by true room and estimates: a -> b while in a
+    assert score.flap_moves == {("a", "a", "b"): 1}
+    assert text.endswith("\n\nflaps: a -> b in a 1")
 
 
 def test_delay_split_into_wait_and_reaction_by_hand() -> None:
@@ -258,8 +261,13 @@ def test_delay_split_matches_its_definition(
 def test_delay_split_and_confusion_pool() -> None:
     a = Score("m", delays=[10.0], waits=[4.0], reactions=[6.0], confusion={("a", "b"): 2})
     b = Score("m", delays=[0.0], waits=[3.0], ahead=1, confusion={("a", "b"): 1, ("b", "b"): 4})
+    a.flap_moves = {("a", "a", "b"): 2}
+    b.flap_moves = {("a", "a", "b"): 1, ("none", "none", "a"): 5}
     a.merge(b)
     assert (a.waits, a.reactions, a.ahead) == ([4.0, 3.0], [6.0], 1)
+    assert a.flap_moves == {("a", "a", "b"): 3, ("none", "none", "a"): 5}
+    assert confusion_table(a, top=1).endswith("flaps: none -> a in none 5")
+    assert confusion_table(Score("m")).endswith("flaps: -")
     assert a.confusion == {("a", "b"): 3, ("b", "b"): 4}
     # the table keeps the most frequent wrong estimates, most frequent first
     c = Score("m", confusion={("a", "a"): 1, ("a", "x"): 1, ("a", "y"): 5, ("a", "z"): 3})

@@ -50,7 +50,8 @@ detection delay of change-point detection (delay given no alarm before the
 change; the alarm before it is charged as a flap).
 
 Every score also counts its (true room, estimated room) badge-steps;
-``confusion_table`` (``eval --confusion``) prints where each true room went.
+``confusion_table`` (``eval --confusion``) prints where each true room went,
+and the flaps counted by (true room, estimate before, estimate after).
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ class Score:
     preempted_moves: dict[tuple[str, str], int] = field(default_factory=dict)
     # (true room, estimated room) -> badge-steps, for ``confusion_table``
     confusion: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (true room, estimate before, estimate after) -> flaps, for ``confusion_table``
+    flap_moves: dict[tuple[str, str, str], int] = field(default_factory=dict)
     bin_conf: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
     bin_correct: list[float] = field(default_factory=lambda: [0.0] * ECE_BINS)
     bin_n: list[int] = field(default_factory=lambda: [0] * ECE_BINS)
@@ -115,6 +118,8 @@ class Score:
             self.preempted_moves[pair] = self.preempted_moves.get(pair, 0) + count
         for pair, count in other.confusion.items():
             self.confusion[pair] = self.confusion.get(pair, 0) + count
+        for key, count in other.flap_moves.items():
+            self.flap_moves[key] = self.flap_moves.get(key, 0) + count
         for i in range(ECE_BINS):
             self.bin_conf[i] += other.bin_conf[i]
             self.bin_correct[i] += other.bin_correct[i]
@@ -228,6 +233,8 @@ class Evaluator:
                     sc.changes += 1
                     if prev_truth == true_room and not ok:
                         sc.flaps += 1
+                        key = (true_room, prev, est)
+                        sc.flap_moves[key] = sc.flap_moves.get(key, 0) + 1
             self._prev_est[badge] = est
             self._prev_truth[badge] = true_room
             self._history[badge].append((st.ts, est))
@@ -368,7 +375,8 @@ def _top_moves(moves: dict[tuple[str, str], int], top: int) -> str:
 def confusion_table(score: Score, top: int = 4, title: str = "") -> str:
     """A Markdown table of where one method put each true room's badge-steps:
     per true room, its badge-steps, the share estimated right and the ``top``
-    most frequent wrong estimates with their counts."""
+    most frequent wrong estimates with their counts; then a line with its ``top``
+    most frequent flaps, as ``before -> after in true room count``."""
     header = "| true room | badge-steps | estimated right | most frequent wrong estimates |"
     by_truth: dict[str, dict[str, int]] = {}
     for (true_room, est), count in score.confusion.items():
@@ -381,7 +389,9 @@ def confusion_table(score: Score, top: int = 4, title: str = "") -> str:
         wrong = sorted((-count, est) for est, count in row.items() if est != true_room)
         shown = ", ".join(f"{est} {-neg}" for neg, est in wrong[:top]) or "-"
         rows.append(f"| {true_room} | {n} | {_fmt(100 * right / n, 1)} % | {shown} |")
-    return _markdown(title or score.method, header, rows)
+    flaps = sorted((-count, t, a, b) for (t, a, b), count in score.flap_moves.items())
+    shown = ", ".join(f"{a} -> {b} in {t} {-neg}" for neg, t, a, b in flaps[:top]) or "-"
+    return _markdown(title or score.method, header, rows) + f"\n\nflaps: {shown}"
 
 
 def _markdown(title: str, header: str, rows: list[str]) -> str:
