@@ -18,7 +18,9 @@ fed in as evidence. Windows shorter than half ``period`` (the continuous 1 Hz mo
 cut into ``max_len`` windows) are weighted by window / period: their readings share
 shadowing and body loss, so a period's windows together count as one burst, in the
 HMM and in calibration alike, and they learn the venue's move rate from the
-posterior a period earlier rather than from the previous window. After
+posterior a period earlier rather than from the previous window. A window whose
+readings changed from the previous one's (``window_change``: the badge walked, so
+it no longer shares them) weighs up to ``novelty_weight`` in the HMM. After
 ``forget_after`` seconds without a report the badge's
 posterior is dropped (it is in ``none``, certainly), which bounds memory.
 
