@@ -58,13 +58,15 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from iotedge.presence.io import Report, Truth
 from iotedge.presence.replay import Step
 
 NONE = "none"
+K = TypeVar("K", str, tuple[str, str], tuple[str, str, str])
 ECE_BINS = 10
 
 
@@ -114,12 +116,9 @@ class Score:
         self.ahead += other.ahead
         self.preempted += other.preempted
         self.fresh_delays.extend(other.fresh_delays)
-        for pair, count in other.preempted_moves.items():
-            self.preempted_moves[pair] = self.preempted_moves.get(pair, 0) + count
-        for pair, count in other.confusion.items():
-            self.confusion[pair] = self.confusion.get(pair, 0) + count
-        for key, count in other.flap_moves.items():
-            self.flap_moves[key] = self.flap_moves.get(key, 0) + count
+        _add_counts(self.preempted_moves, other.preempted_moves)
+        _add_counts(self.confusion, other.confusion)
+        _add_counts(self.flap_moves, other.flap_moves)
         for i in range(ECE_BINS):
             self.bin_conf[i] += other.bin_conf[i]
             self.bin_correct[i] += other.bin_correct[i]
@@ -362,14 +361,9 @@ def delay_table(scores: list[Score], period: float = 60.0, title: str = "", top:
         )
     lines = [_markdown(title, header, rows), ""]
     for s in scores:
-        lines.append(f"pre-empted moves, {s.method}: {_top_moves(s.preempted_moves, top)}")
+        moves = _most_frequent(s.preempted_moves, top, lambda m: f"{m[0]} -> {m[1]}")
+        lines.append(f"pre-empted moves, {s.method}: {moves}")
     return "\n".join(lines)
-
-
-def _top_moves(moves: dict[tuple[str, str], int], top: int) -> str:
-    """The ``top`` most frequent moves as ``a -> b count``, most frequent first."""
-    ordered = sorted((-count, a, b) for (a, b), count in moves.items())
-    return ", ".join(f"{a} -> {b} {-neg}" for neg, a, b in ordered[:top]) or "-"
 
 
 def confusion_table(score: Score, top: int = 4, title: str = "") -> str:
@@ -386,12 +380,24 @@ def confusion_table(score: Score, top: int = 4, title: str = "") -> str:
         row = by_truth[true_room]
         n = sum(row.values())
         right = row.get(true_room, 0)
-        wrong = sorted((-count, est) for est, count in row.items() if est != true_room)
-        shown = ", ".join(f"{est} {-neg}" for neg, est in wrong[:top]) or "-"
+        wrong = {est: count for est, count in row.items() if est != true_room}
+        shown = _most_frequent(wrong, top, str)
         rows.append(f"| {true_room} | {n} | {_fmt(100 * right / n, 1)} % | {shown} |")
-    flaps = sorted((-count, t, a, b) for (t, a, b), count in score.flap_moves.items())
-    shown = ", ".join(f"{a} -> {b} in {t} {-neg}" for neg, t, a, b in flaps[:top]) or "-"
-    return _markdown(title or score.method, header, rows) + f"\n\nflaps: {shown}"
+    flaps = _most_frequent(score.flap_moves, top, lambda f: f"{f[1]} -> {f[2]} in {f[0]}")
+    return _markdown(title or score.method, header, rows) + f"\n\nflaps: {flaps}"
+
+
+def _add_counts(into: dict[K, int], counts: dict[K, int]) -> None:
+    """Add ``counts`` into ``into``, key by key (pooling runs)."""
+    for key, count in counts.items():
+        into[key] = into.get(key, 0) + count
+
+
+def _most_frequent(counts: dict[K, int], top: int, label: Callable[[K], str]) -> str:
+    """The ``top`` most frequent keys as ``label(key) count``, most frequent first
+    (ties in key order), comma-separated; ``-`` when there are none."""
+    ordered = sorted((-count, key) for key, count in counts.items())
+    return ", ".join(f"{label(key)} {-neg}" for neg, key in ordered[:top]) or "-"
 
 
 def _markdown(title: str, header: str, rows: list[str]) -> str:
