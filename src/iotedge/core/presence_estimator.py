@@ -102,7 +102,8 @@ class _Book:
         # Move-rate estimate and clock, mv[i]: 0 numerator, 1 denominator, 2 time
         # of the last update, 3 prior weight, 4 move_time, 5 move_memory, 6 low,
         # 7 high rate, 8 first report time, 9 next time gateways are checked for
-        # being down.
+        # being down; then the badges' cadence: 10 share of recent closes that
+        # were windows of a stream, 11 the streams' period (EMAs, see _close).
         self.mv = mv
 
 
@@ -142,6 +143,7 @@ class PresenceEstimator:
         provisional: float = 0.95,
         novelty_weight: float = 0.6,
         novelty_db: tuple[float, float] = (8.0, 18.0),
+        arrival_none: float = 0.9,
     ) -> None:
         if stat not in STATS:
             raise presence_error("bad-setting", "stat must be one of " + ", ".join(STATS))
@@ -159,18 +161,21 @@ class PresenceEstimator:
             and 0.0 < calib_conf <= 1.0
             and 0.0 <= novelty_weight <= 1.0
             and 0.0 <= novelty_db[0] < novelty_db[1]
+            and 0.0 <= arrival_none < 1.0
         ):
             raise presence_error(
                 "bad-setting",
                 "move_memory, move_prior > 0, 0 < move_bounds low <= high, busy_prior >= 0,"
-                " calib_conf in (0, 1], novelty_weight in [0, 1], 0 <= novelty_db low < high",
+                " calib_conf in (0, 1], novelty_weight in [0, 1], 0 <= novelty_db low < high,"
+                " arrival_none in [0, 1)",
             )
         self.venue = venue
         # Settings in one tuple (eight attributes at most, see _Book):
         #   _s[i]: 0 gap, 1 max_len, 2 period, 3 forget_after, 4 down_after,
         #          5 calib_conf, 6 lag, 7 busy_prior, 8 stat, 9 calibrate,
         #          10 learn_floor, 11 learn_moves, 12 provisional,
-        #          13 novelty_weight, 14 and 15 novelty_db low and high
+        #          13 novelty_weight, 14 and 15 novelty_db low and high,
+        #          16 arrival_none
         self._s: tuple[
             float,
             float,
@@ -184,6 +189,7 @@ class PresenceEstimator:
             bool,
             bool,
             bool,
+            float,
             float,
             float,
             float,
@@ -205,6 +211,7 @@ class PresenceEstimator:
             novelty_weight,
             novelty_db[0],
             novelty_db[1],
+            arrival_none,
         )
         self.emission = EmissionModel(
             venue,
@@ -242,6 +249,8 @@ class PresenceEstimator:
                 1.0 / move_bounds[0],
                 _INF,
                 -_INF,
+                0.0,
+                period,
             ],
         )
         self.unknown_gateway_reports = 0
@@ -273,7 +282,8 @@ class PresenceEstimator:
             self.emission.set_live(g, True)
         b = k.badges.get(badge)
         if b is None:
-            b = _Badge(badge, s[2])
+            # A new badge's cadence is the venue's: its firmware is the others'.
+            b = _Badge(badge, k.mv[11] if k.mv[10] > 0.5 else s[2])
             k.badges[badge] = b
             k.order.append(badge)
         burst = b.burst
@@ -368,6 +378,7 @@ class PresenceEstimator:
             burst is not None
             and self._s[12] <= 1.0
             and burst.start - b.last_start >= 0.5 * self._s[2]
+            and b.period >= 0.5 * self._s[2]
         ):
             trial = self._provisional(b, burst)
             best = argmax(trial)
@@ -484,6 +495,13 @@ class PresenceEstimator:
             b.period = clamp(0.8 * b.period + 0.2 * interval, 2.0, 600.0)
         b.last_start = burst.start
         b.check = burst.start + 1.5 * b.period
+        # The venue's cadence, for badges not heard yet: whether most badges
+        # stream (their period under half the setting) and at what period.
+        mv = self._k.mv
+        streaming = b.period < 0.5 * self._s[2]
+        mv[10] += 0.02 * ((1.0 if streaming else 0.0) - mv[10])
+        if streaming:
+            mv[11] += 0.02 * (b.period - mv[11])
         b.heard = len(summary)
         # Windows much shorter than the burst period (continuous mode cut into
         # max_len windows) share their shadowing and body loss: together they
@@ -529,10 +547,13 @@ class PresenceEstimator:
         n = self.venue.n_rooms
         post = b.post
         if post is None:
-            # Prior for a badge we knew nothing about: half in none, half spread
-            # over the rooms; one heard burst outweighs it.
-            post = [0.5 / n] * (n + 1)
-            post[n] = 0.5
+            # A badge heard for the first time (or again after being forgotten)
+            # has just come into range, from outside: arrival_none (0.9) in
+            # none, the rest spread over the rooms. One heard burst outweighs
+            # it; the first window of a stream (a twelfth of a burst, heard
+            # from the pavement seconds before the badge walks in) does not.
+            post = [(1.0 - self._s[16]) / n] * (n + 1)
+            post[n] = self._s[16]
             b.post = post
             factors = self.emission.apply(post, scores, w)
         else:
