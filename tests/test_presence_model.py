@@ -445,6 +445,8 @@ def test_occlusion_mixture_mixes_a_clear_and_a_lowered_burst(
         {"novelty_db": (10.0, 5.0)},
         {"novelty_db": (8.0, 8.0)},
         {"novelty_db": (-1.0, 5.0)},
+        {"arrival_none": 1.0},
+        {"arrival_none": -0.1},
     ],
 )
 def test_settings_are_checked(setting: dict[str, Any]) -> None:

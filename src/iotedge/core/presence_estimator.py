@@ -102,8 +102,8 @@ class _Book:
         # Move-rate estimate and clock, mv[i]: 0 numerator, 1 denominator, 2 time
         # of the last update, 3 prior weight, 4 move_time, 5 move_memory, 6 low,
         # 7 high rate, 8 first report time, 9 next time gateways are checked for
-        # being down; then the badges' cadence: 10 share of recent closes that
-        # were windows of a stream, 11 the streams' period (EMAs, see _close).
+        # being down; then the badges' cadence: 10 share of recent intervals
+        # that were a stream's, 11 the streams' interval (EMAs, see _close).
         self.mv = mv
 
 
@@ -250,7 +250,7 @@ class PresenceEstimator:
                 _INF,
                 -_INF,
                 0.0,
-                period,
+                0.0,
             ],
         )
         self.unknown_gateway_reports = 0
@@ -363,9 +363,12 @@ class PresenceEstimator:
         is what this returns (and the gateways heard so far), so a move shows at
         the burst's first adverts rather than after the silence that closes it.
         Below that it is not shown: one advert is noisier than a burst, and a
-        weaker threshold bought flaps. Not for a burst that started less than
-        half a ``period`` after the previous one (the windows of a continuous
-        stream: the next closes in seconds, and shown they only added flaps).
+        weaker threshold bought flaps. Not for the windows of a continuous
+        stream (a burst that started less than half a ``period`` after the
+        previous one, or any window of a badge whose learned period is under
+        half ``period``, also the first after a pause): the next closes in
+        seconds, a window carries a share of a burst's evidence, and shown at a
+        whole burst's weight they only added flaps.
         ``posterior``, ``occupancy`` and the calibration wait for the burst to
         close."""
         b = self._k.badges.get(badge)
@@ -493,15 +496,17 @@ class PresenceEstimator:
         interval = burst.start - b.last_start
         if 0.0 < interval < 3.0 * b.period:
             b.period = clamp(0.8 * b.period + 0.2 * interval, 2.0, 600.0)
+            # The venue's cadence, for badges not heard yet: the share of recent
+            # intervals that were a stream's (under half the setting) and the
+            # streams' interval (EMAs over about 20 closes; 0 until the first).
+            mv = self._k.mv
+            if interval < 0.5 * self._s[2]:
+                mv[10] += 0.05 * (1.0 - mv[10])
+                mv[11] = interval if mv[11] == 0.0 else mv[11] + 0.05 * (interval - mv[11])
+            else:
+                mv[10] -= 0.05 * mv[10]
         b.last_start = burst.start
         b.check = burst.start + 1.5 * b.period
-        # The venue's cadence, for badges not heard yet: whether most badges
-        # stream (their period under half the setting) and at what period.
-        mv = self._k.mv
-        streaming = b.period < 0.5 * self._s[2]
-        mv[10] += 0.02 * ((1.0 if streaming else 0.0) - mv[10])
-        if streaming:
-            mv[11] += 0.02 * (b.period - mv[11])
         b.heard = len(summary)
         # Windows much shorter than the burst period (continuous mode cut into
         # max_len windows) share their shadowing and body loss: together they
