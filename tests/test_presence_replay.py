@@ -169,7 +169,10 @@ def test_delay_split_into_wait_and_reaction_by_hand() -> None:
     text = delay_table([score], period=20.0)
     # nobody's estimate showed b at 30 s, the step before the move: none pre-empted
     assert score.preempted == 0 and score.fresh_delays == score.delays
-    assert "| m | 3 | 33.3 % | 0.60 | 8.0 | 8.0 | 0.0 % | 1.00 | never |" in text
+    # the earliest steps the evidence allowed: 60 s for x (report at 52), 50 s
+    # for y (45), 80 s for z (70.5); their median, 20 s, is one period
+    assert sorted(score.floors) == [10.0, 20.0, 40.0]
+    assert "| m | 3 | 33.3 % | 0.60 | 8.0 | 8.0 | 0.0 % | 1.00 | never | 1.00 |" in text
     # without report times there is nothing to split
     plain = Evaluator("m", truth, step=10.0, period=20.0, dwell=3.0)
     for k in range(11):
@@ -197,7 +200,7 @@ def test_preempted_changes_by_hand() -> None:
     assert score.flaps == 2  # u at 10 s, v at 30 s
     text = delay_table([score], period=20.0)
     # no report times: no split, but the pre-emption columns are there
-    assert "| m | 0 | n/a % | n/a | n/a | n/a | 33.3 % | 0.00 | 0.50 |" in text
+    assert "| m | 0 | n/a % | n/a | n/a | n/a | 33.3 % | 0.00 | 0.50 | n/a |" in text
     assert score.preempted_moves == {("a", "b"): 1}
     assert "pre-empted moves, m: a -> b 1" in text
     other = Score(
@@ -228,7 +231,8 @@ def test_delay_split_matches_its_definition(
     """One badge moves a -> b at second ``move`` and stays; random estimates every
     10 s and random report times. The split equals the definition: the wait runs
     to the first report at or after the move, a detection before it is ahead, any
-    other detection's delay is that wait plus its reaction."""
+    other detection's delay is that wait plus its reaction, and one neither
+    pre-empted nor ahead is never sooner than the evidence floor."""
     length = 121  # steps 0..120 cover the whole stay, so a miss counts
     truth = _truth({"x": ["a"] * move + ["b"] * (length - move)})
     times: dict[str, list[float]] = {}
@@ -245,6 +249,14 @@ def test_delay_split_matches_its_definition(
     assert score.preempted_moves == ({("a", "b"): 1} if before == "b" else {})
     assert score.fresh_delays == ([] if before == "b" else [delay])
     later = sorted(t for t in heard if t >= move)
+    # the evidence floor: the first step at or after the first report after the
+    # move (the move itself if none); a detection neither pre-empted nor ahead of
+    # that report is never sooner
+    first = later[0] if later else move
+    (floor,) = score.floors
+    assert floor == (math.ceil(first / 10) * 10 - move if first <= 120 else math.inf)
+    if before != "b" and (not later or delay >= later[0] - move):
+        assert delay >= floor
     if not later:
         assert (score.waits, score.reactions, score.ahead) == ([], [], 0)
         return
@@ -261,10 +273,13 @@ def test_delay_split_matches_its_definition(
 def test_delay_split_and_confusion_pool() -> None:
     a = Score("m", delays=[10.0], waits=[4.0], reactions=[6.0], confusion={("a", "b"): 2})
     b = Score("m", delays=[0.0], waits=[3.0], ahead=1, confusion={("a", "b"): 1, ("b", "b"): 4})
+    a.floors = [5.0]
+    b.floors = [5.0, math.inf]
     a.flap_moves = {("a", "a", "b"): 2}
     b.flap_moves = {("a", "a", "b"): 1, ("none", "none", "a"): 5}
     a.merge(b)
     assert (a.waits, a.reactions, a.ahead) == ([4.0, 3.0], [6.0], 1)
+    assert a.floors == [5.0, 5.0, math.inf]
     assert a.flap_moves == {("a", "a", "b"): 3, ("none", "none", "a"): 5}
     assert confusion_table(a, top=1).endswith("flaps: none -> a in none 5")
     assert confusion_table(Score("m")).endswith("flaps: -")

@@ -49,6 +49,14 @@ often) and the detection median and p95 over the others: the conditional
 detection delay of change-point detection (delay given no alarm before the
 change; the alarm before it is charged as a flap).
 
+With report times it also prints the **evidence floor**: the median delay of
+the first step at or after the badge's first report following each change
+(after the change itself when the badge was not heard again). A detection that
+was neither pre-empted nor ahead of that report is never sooner than its floor,
+so no method that waits for evidence of the move can have a lower median; a
+method whose median is at or below the floor gets there by showing moves
+before they are heard.
+
 Every score also counts its (true room, estimated room) badge-steps;
 ``confusion_table`` (``eval --confusion``) prints where each true room went,
 and the flaps counted by (true room, estimate before, estimate after).
@@ -88,6 +96,9 @@ class Score:
     waits: list[float] = field(default_factory=list)
     reactions: list[float] = field(default_factory=list)
     ahead: int = 0
+    # per counted change, the earliest step that could show it from evidence of
+    # the move (only with report times): see ``Evaluator._floor``
+    floors: list[float] = field(default_factory=list)
     # changes the estimate showed a step before they happened, and the delays of
     # the other changes (always computed)
     preempted: int = 0
@@ -114,6 +125,7 @@ class Score:
         self.waits.extend(other.waits)
         self.reactions.extend(other.reactions)
         self.ahead += other.ahead
+        self.floors.extend(other.floors)
         self.preempted += other.preempted
         self.fresh_delays.extend(other.fresh_delays)
         _add_counts(self.preempted_moves, other.preempted_moves)
@@ -251,6 +263,7 @@ class Evaluator:
             seq = self.truth.rooms[badge]
             start = self.truth.start[badge]
             history = self._history[badge]
+            step_times = [ts for ts, _ in history]
             # segments of constant true room: (first second, last second, room)
             segments = []
             seg_start = 0
@@ -284,7 +297,19 @@ class Evaluator:
                     self.score.fresh_delays.append(delay)
                 if self.heard is not None:
                     self._split(badge, t0, delay)
+                    self.score.floors.append(self._floor(badge, t0, step_times))
         return self.score
+
+    def _floor(self, badge: str, t0: int, step_times: list[float]) -> float:
+        """The delay of the first step at or after the badge's first report at or
+        after the change (after the change itself when it was not heard again):
+        no estimate that waits for evidence of the move can show it sooner."""
+        assert self.heard is not None
+        times = self.heard.get(badge, [])
+        i = bisect_left(times, t0)
+        first = times[i] if i < len(times) else float(t0)
+        k = bisect_left(step_times, first)
+        return step_times[k] - t0 if k < len(step_times) else math.inf
 
     def _split(self, badge: str, t0: int, delay: float) -> None:
         """Split one detection delay into the wait for the badge's first report
@@ -344,7 +369,8 @@ def delay_table(scores: list[Score], period: float = 60.0, title: str = "", top:
     header = (
         "| method | changes heard again | ahead of the first report | wait median (periods) "
         "| reaction median (s) | reaction p95 (s) | pre-empted "
-        "| detect median, not pre-empted (periods) | detect p95, not pre-empted (periods) |"
+        "| detect median, not pre-empted (periods) | detect p95, not pre-empted (periods) "
+        "| evidence floor, median (periods) |"
     )
     rows = []
     for s in scores:
@@ -357,7 +383,8 @@ def delay_table(scores: list[Score], period: float = 60.0, title: str = "", top:
             f"| {_fmt(_quantile(s.waits, 0.5) / period, 2)} "
             f"| {_fmt(_quantile(s.reactions, 0.5), 1)} | {_fmt(_quantile(s.reactions, 0.95), 1)} "
             f"| {_fmt(pre, 1)} % | {_fmt(_quantile(s.fresh_delays, 0.5) / period, 2)} "
-            f"| {_fmt(_quantile(s.fresh_delays, 0.95) / period, 2)} |"
+            f"| {_fmt(_quantile(s.fresh_delays, 0.95) / period, 2)} "
+            f"| {_fmt(_quantile(s.floors, 0.5) / period, 2)} |"
         )
     lines = [_markdown(title, header, rows), ""]
     for s in scores:
