@@ -157,3 +157,19 @@ def test_bursts_never_use_the_rule() -> None:
             est.advance(t - 1.0)
     assert with_rule.posterior("x") == without.posterior("x")
     assert with_rule._k.badges["x"].last_window is None
+
+
+def test_a_missed_window_weighs_a_windows_share() -> None:
+    """A stream settled in a goes unheard for 15 s (a crowd in front of it): each
+    missed window is a window's share of a missed burst, so the badge stays in a;
+    unheard for two minutes it is in none. Weighed as a whole missed burst, the
+    first missed window moved it to none."""
+    est = PresenceEstimator(VENUE)
+    t = _stream(est, 0.0, 180, {"ga": -60, "gb": -78})
+    shown = []
+    for k in range(1, 121):
+        est.advance(t + k)
+        shown.append(est.badge_state("x")[0])
+    assert shown[:15] == ["a"] * 15
+    assert shown[-1] == "none"
+    assert argmax(est.posterior("x")) == VENUE.n_rooms

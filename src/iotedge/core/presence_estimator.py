@@ -20,7 +20,12 @@ shadowing and body loss, so a period's windows together count as one burst, in t
 HMM and in calibration alike, and they learn the venue's move rate from the
 posterior a period earlier rather than from the previous window. A window whose
 readings changed from the previous one's (``window_change``: the badge walked, so
-it no longer shares them) weighs up to ``novelty_weight`` in the HMM. After
+it no longer shares them) weighs up to ``novelty_weight`` in the HMM, and a
+missed window (expected, nobody heard it) a window's share of a missed burst. A
+badge heard for the first time starts ``arrival_none`` in none (it came from
+outside) and at the venue's cadence (a stream's interval when most badges
+stream), so a stream's first window, heard from outside, does not show it
+inside. After
 ``forget_after`` seconds without a report the badge's
 posterior is dropped (it is in ``none``, certainly), which bounds memory.
 
@@ -482,7 +487,11 @@ class PresenceEstimator:
                 return
             if b.check < ts:
                 b.heard = 0
-                self._hmm_update(b, b.check, None)
+                # A missed window of a stream is a window's share of a missed
+                # burst, as a heard one is of a heard burst: weighed whole, nine
+                # seconds of a badge buried in a crowd moved it to none.
+                w = b.period / self._s[2]
+                self._hmm_update(b, b.check, None, w if w < 0.5 else 1.0)
                 b.check += b.period
                 continue
             return
