@@ -103,7 +103,10 @@ def test_a_changed_window_weighs_more_and_shows_a_walk_sooner() -> None:
     w = badge.period / 60.0
     walked = [(2, -60.0, 5), (1, -78.0, 5)]
     assert est._window_weight(badge, walked, w) == 0.6
-    assert est._window_weight(badge, walked, w) == w  # the same window again
+    # the same readings again: the window after the walk, taken where the badge
+    # stopped, weighs as the walk's did; the one after that shares with it
+    assert est._window_weight(badge, walked, w) == 0.6
+    assert est._window_weight(badge, walked, w) == w
 
 
 def test_a_window_between_the_thresholds_weighs_in_between() -> None:
@@ -112,10 +115,14 @@ def test_a_window_between_the_thresholds_weighs_in_between() -> None:
     badge = est._k.badges["x"]
     badge.last_window = [(0, -60.0, 5), (1, -78.0, 5)]
     w = 0.1
-    # both gateways changed by 13 dB: half way from 8 to 18 dB
-    assert abs(est._window_weight(badge, [(0, -73.0, 5), (1, -65.0, 5)], w) - 0.3) < 1e-12
     # below the low end: the window's share of a period, unchanged
     assert est._window_weight(badge, [(0, -66.0, 5), (1, -71.0, 5)], w) == w
+    # both gateways changed by 13 dB: half way from 8 to 18 dB
+    assert abs(est._window_weight(badge, [(0, -79.0, 5), (1, -58.0, 5)], w) - 0.3) < 1e-12
+    # the next window changed by less than 8 dB but follows that one: it carries
+    # its weight, and the window after it does not
+    assert abs(est._window_weight(badge, [(0, -75.0, 5), (1, -60.0, 5)], w) - 0.3) < 1e-12
+    assert est._window_weight(badge, [(0, -77.0, 5), (1, -61.0, 5)], w) == w
 
 
 def test_a_badge_that_stays_put_is_weighed_as_before() -> None:

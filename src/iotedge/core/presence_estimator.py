@@ -56,6 +56,7 @@ class _Badge:
         "check",
         "heard",
         "history",
+        "last_novel",
         "last_report",
         "last_start",
         "last_window",
@@ -83,6 +84,7 @@ class _Badge:
         self.snap: tuple[float, list[float]] | None = None
         # the summary of the previous window (continuous mode), for window_change
         self.last_window: list[tuple[int, float, int]] | None = None
+        self.last_novel = 0.0
         # (time, filtered posterior, likelihood factors) of recent updates, for lag
         self.history: list[tuple[float, list[float], list[float]]] = []
 
@@ -542,17 +544,29 @@ class PresenceEstimator:
         holds only while it stays put: a badge walking through a door reads anew
         at every gateway, so such a window is evidence of its own. From a change
         of ``novelty_db`` low to high dB (window_change) the weight rises
-        linearly from ``w`` to ``novelty_weight``."""
+        linearly from ``w`` to ``novelty_weight``. The window right after a
+        changed one weighs at least as much: it was taken where the badge
+        stopped, so it shares nothing with the windows before the walk even
+        when it reads like the walk's own."""
         prev = b.last_window
         b.last_window = summary
         s = self._s
+        carried = b.last_novel
+        b.last_novel = 0.0
         if prev is None or s[13] <= w:
             return w
         f = (window_change(prev, summary, self._k.floor) - s[14]) / (s[15] - s[14])
-        if f <= 0.0:
-            return w
         if f > 1.0:
             f = 1.0
+        if f > 0.0:
+            b.last_novel = f
+        # The window after a walk is taken where the badge stopped: it shares
+        # its shadowing with no window before the walk, and weighs as much as
+        # the walk's window did even though it reads like that one.
+        if carried > f:
+            f = carried
+        if f <= 0.0:
+            return w
         return w + (s[13] - w) * f
 
     def _hmm_update(
