@@ -20,14 +20,14 @@ shadowing and body loss, so a period's windows together count as one burst, in t
 HMM and in calibration alike, and they learn the venue's move rate from the
 posterior a period earlier rather than from the previous window. A window whose
 readings changed from the previous one's (``window_change``: the badge walked, so
-it no longer shares them) weighs up to ``novelty_weight`` in the HMM, and a
-missed window (expected, nobody heard it) a window's share of a missed burst. A
-badge heard for the first time starts ``arrival_none`` in none (it came from
-outside) and at the venue's cadence (a stream's interval when most badges
-stream), so a stream's first window, heard from outside, does not show it
-inside. After
-``forget_after`` seconds without a report the badge's
-posterior is dropped (it is in ``none``, certainly), which bounds memory.
+it no longer shares them) weighs up to ``novelty_weight`` in the HMM, and so does
+the window after it (taken where the badge stopped); a missed window (expected,
+nobody heard it) weighs a window's share of a missed burst. A badge heard for the
+first time starts ``arrival_none`` in none (it came from outside) and at the
+venue's cadence (a stream's interval when most badges stream), so a stream's first
+window, heard from outside, does not show it inside. After ``forget_after``
+seconds without a report the badge's posterior is dropped (it is in ``none``,
+certainly), which bounds memory.
 
 A gateway that reported nothing at all for ``down_after`` seconds is treated as
 down: its silence stops counting against the rooms it covers.
@@ -560,10 +560,7 @@ class PresenceEstimator:
             f = 1.0
         if f > 0.0:
             b.last_novel = f
-        # The window after a walk is taken where the badge stopped: it shares
-        # its shadowing with no window before the walk, and weighs as much as
-        # the walk's window did even though it reads like that one.
-        if carried > f:
+        if carried > f:  # the window after a walk (see above)
             f = carried
         if f <= 0.0:
             return w
