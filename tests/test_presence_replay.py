@@ -170,9 +170,10 @@ def test_delay_split_into_wait_and_reaction_by_hand() -> None:
     # nobody's estimate showed b at 30 s, the step before the move: none pre-empted
     assert score.preempted == 0 and score.fresh_delays == score.delays
     # the earliest steps the evidence allowed: 60 s for x (report at 52), 50 s
-    # for y (45), 80 s for z (70.5); their median, 20 s, is one period
+    # for y (45), 80 s for z (70.5); their median, 20 s, is one period, their
+    # p95 (nearest rank: the largest of three) two
     assert sorted(score.floors) == [10.0, 20.0, 40.0]
-    assert "| m | 3 | 33.3 % | 0.60 | 8.0 | 8.0 | 0.0 % | 1.00 | never | 1.00 |" in text
+    assert "| m | 3 | 33.3 % | 0.60 | 8.0 | 8.0 | 0.0 % | 1.00 | never | 1.00 | 2.00 |" in text
     # without report times there is nothing to split
     plain = Evaluator("m", truth, step=10.0, period=20.0, dwell=3.0)
     for k in range(11):
@@ -200,7 +201,7 @@ def test_preempted_changes_by_hand() -> None:
     assert score.flaps == 2  # u at 10 s, v at 30 s
     text = delay_table([score], period=20.0)
     # no report times: no split, but the pre-emption columns are there
-    assert "| m | 0 | n/a % | n/a | n/a | n/a | 33.3 % | 0.00 | 0.50 | n/a |" in text
+    assert "| m | 0 | n/a % | n/a | n/a | n/a | 33.3 % | 0.00 | 0.50 | n/a | n/a |" in text
     assert score.preempted_moves == {("a", "b"): 1}
     assert "pre-empted moves, m: a -> b 1" in text
     other = Score(
