@@ -97,7 +97,7 @@ class Score:
     reactions: list[float] = field(default_factory=list)
     ahead: int = 0
     # per counted change, the earliest step that could show it from evidence of
-    # the move (only with report times): see ``Evaluator._floor``
+    # the move (only with report times): see ``_floor``
     floors: list[float] = field(default_factory=list)
     # changes the estimate showed a step before they happened, and the delays of
     # the other changes (always computed)
@@ -263,7 +263,8 @@ class Evaluator:
             seq = self.truth.rooms[badge]
             start = self.truth.start[badge]
             history = self._history[badge]
-            step_times = [ts for ts, _ in history]
+            heard = None if self.heard is None else self.heard.get(badge, [])
+            step_times = [ts for ts, _ in history] if heard is not None else []
             # segments of constant true room: (first second, last second, room)
             segments = []
             seg_start = 0
@@ -295,31 +296,20 @@ class Evaluator:
                     moves[pair] = moves.get(pair, 0) + 1
                 else:
                     self.score.fresh_delays.append(delay)
-                if self.heard is not None:
-                    self._split(badge, t0, delay)
-                    self.score.floors.append(self._floor(badge, t0, step_times))
+                if heard is not None:
+                    i = bisect_left(heard, t0)
+                    first = heard[i] if i < len(heard) else None
+                    self._split(first, t0, delay)
+                    self.score.floors.append(_floor(first, t0, step_times))
         return self.score
 
-    def _floor(self, badge: str, t0: int, step_times: list[float]) -> float:
-        """The delay of the first step at or after the badge's first report at or
-        after the change (after the change itself when it was not heard again):
-        no estimate that waits for evidence of the move can show it sooner."""
-        assert self.heard is not None
-        times = self.heard.get(badge, [])
-        i = bisect_left(times, t0)
-        first = times[i] if i < len(times) else float(t0)
-        k = bisect_left(step_times, first)
-        return step_times[k] - t0 if k < len(step_times) else math.inf
-
-    def _split(self, badge: str, t0: int, delay: float) -> None:
+    def _split(self, first: float | None, t0: int, delay: float) -> None:
         """Split one detection delay into the wait for the badge's first report
-        at or after the change and the reaction after it."""
-        assert self.heard is not None
-        times = self.heard.get(badge, [])
-        i = bisect_left(times, t0)
-        if i == len(times):
+        at or after the change (``first``, None if never heard again) and the
+        reaction after it."""
+        if first is None:
             return  # never heard again: nothing to split
-        wait = times[i] - t0
+        wait = first - t0
         sc = self.score
         sc.waits.append(wait)
         if delay == math.inf:
@@ -328,6 +318,14 @@ class Evaluator:
             sc.ahead += 1
         else:
             sc.reactions.append(delay - wait)
+
+
+def _floor(first: float | None, t0: int, step_times: list[float]) -> float:
+    """The delay of the first step at or after the badge's first report at or
+    after the change (after the change itself when it was not heard again): no
+    estimate that waits for evidence of the move can show it sooner."""
+    k = bisect_left(step_times, t0 if first is None else first)
+    return step_times[k] - t0 if k < len(step_times) else math.inf
 
 
 def report_times(reports: Iterable[Report], into: dict[str, list[float]]) -> Iterator[Report]:
