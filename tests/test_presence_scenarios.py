@@ -42,7 +42,7 @@ def test_continuous_mode_counts_a_period_of_windows_as_one_burst(tmp_path: Path)
     they made the HMM flap (1.36 per badge-hour on this run); weighted, the issue's
     bars hold, detection included. A window whose readings changed (the badge
     walked) weighs up to novelty_weight: against the same estimator without that
-    (novelty_weight=0) moves show sooner, median and p95 (0.13 and 0.32 periods
+    (novelty_weight=0) moves show sooner, median and p95 (0.13 and 0.25 periods
     against 0.35 and 0.75 on this run), and accuracy and WAPE are better, with the
     flaps still under the bar (4 against 3 in 50 badge-hours). A badge heard for
     the first time starts arrival_none (0.9) in none: against an even prior

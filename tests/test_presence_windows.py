@@ -3,11 +3,14 @@ weight it then gets in the HMM (PresenceEstimator._window_weight)."""
 
 from __future__ import annotations
 
+import itertools
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iotedge.core.presence_burst import window_change
-from iotedge.core.presence_estimator import PresenceEstimator
+from iotedge.core.presence_estimator import PresenceEstimator, _Badge
 from iotedge.core.presence_hmm import argmax
 from tests.test_presence_model import VENUE  # rooms a, b, c in a row, a gateway in each
 
@@ -37,11 +40,52 @@ def test_window_change_known_answers() -> None:
     assert window_change([(0, -60.0, 5)], [(0, -66.0, 5), (2, -75.0, 2)], floors) == 6.0
 
 
-readings = st.lists(
-    st.tuples(st.integers(min_value=0, max_value=3), st.integers(min_value=-95, max_value=-40)),
-    max_size=4,
-    unique_by=lambda r: r[0],
-).map(lambda rs: [(g, float(y), 1) for g, y in rs])
+def _average(
+    ref: list[tuple[int, float, int]], cur: list[tuple[int, float, int]], k: float
+) -> list[tuple[int, float, int]]:
+    """The average of recent windows after window ``cur``, from ``ref``, moved a
+    share ``k`` (3 w: a window of w = k / 3 of a period), by _window_weight."""
+    est = PresenceEstimator(VENUE)
+    badge = _Badge("x", 5.0)
+    badge.last_window = (cur, ref)
+    est._window_weight(badge, cur, k / 3.0)
+    assert badge.last_window is not None and badge.last_window[0] is cur
+    return badge.last_window[1]
+
+
+def test_the_average_of_recent_windows_known_answers() -> None:
+    assert PresenceEstimator(VENUE)._k.floor == [-95.0, -95.0, -95.0]
+    ref = [(0, -60.0, 5), (1, -80.0, 5)]
+    # a quarter of the way: gateway 0 to -65 (-20 away), 1 heard no more (its
+    # floor, -95, is 15 below) and 2 new at -75 (20 above its floor)
+    out = _average(ref, [(0, -80.0, 5), (2, -75.0, 3)], 0.25)
+    assert [(g, n) for g, _, n in out] == [(0, 5), (1, 5), (2, 3)]
+    assert [y for _, y, _ in out] == pytest.approx([-65.0, -83.75, -90.0], abs=1e-12)
+    # a window of a third of a period or more: all the way, less a gateway at
+    # its floor
+    assert _average(ref, [(0, -70.0, 5), (2, -95.0, 1)], 1.0) == [(0, -70.0, 5)]
+    # a gateway that fades to within 1 dB of its floor is dropped
+    assert _average([(0, -95.5, 5)], [], 0.25) == []
+    # the first window of a stream is its own average
+    est = PresenceEstimator(VENUE)
+    badge = _Badge("x", 5.0)
+    est._window_weight(badge, ref, 0.1)
+    assert badge.last_window == (ref, ref)
+
+
+def _windows(gateways: int) -> st.SearchStrategy[list[tuple[int, float, int]]]:
+    """Window summaries over gateways 0 .. gateways - 1, each heard at most once."""
+    return st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=gateways - 1),
+            st.integers(min_value=-95, max_value=-40),
+        ),
+        max_size=gateways,
+        unique_by=lambda r: r[0],
+    ).map(lambda rs: [(g, float(y), 1) for g, y in rs])
+
+
+readings = _windows(4)
 
 
 @settings(max_examples=300, deadline=None)
@@ -64,6 +108,35 @@ def test_window_change_is_symmetric_and_bounded(
             singles.append(old.get(g, new.get(g, 0.0)) - FLOOR[g])
     assert 0.0 <= change <= max(singles, default=0.0)
     assert window_change(cur, cur, FLOOR) == 0.0
+
+
+three_gateways = _windows(3)  # the VENUE's
+
+
+@settings(max_examples=200, deadline=None)
+@given(three_gateways, three_gateways, st.floats(min_value=0.0, max_value=0.98))
+def test_the_average_stays_between_the_reference_and_the_window(
+    ref: list[tuple[int, float, int]], cur: list[tuple[int, float, int]], k: float
+) -> None:
+    """Every level ends between the reference's and the window's (a missing
+    side at the floor), a share k of the way, more than 1 dB above the floor,
+    once per gateway; and the change from the result is never more than the
+    change from the reference, but for the dB of a gateway dropped at its floor."""
+    out = _average(ref, cur, k)
+    old = {g: y for g, y, _ in ref}
+    new = {g: y for g, y, _ in cur}
+    gateways = [g for g, _, _ in out]
+    assert len(gateways) == len(set(gateways))
+    for g, y, _ in out:
+        a = old.get(g, FLOOR[g])
+        b = new.get(g, FLOOR[g])
+        assert abs(y - (a + k * (b - a))) < 1e-9
+        assert y > FLOOR[g] + 1.0
+    for g in old.keys() | new.keys():
+        a = old.get(g, FLOOR[g])
+        if a + k * (new.get(g, FLOOR[g]) - a) > FLOOR[g] + 1.0 + 1e-9:
+            assert g in gateways
+    assert window_change(out, cur, FLOOR) <= window_change(ref, cur, FLOOR) + 1.0 + 1e-9
 
 
 def _stream(est: PresenceEstimator, start: float, seconds: int, levels: dict[str, int]) -> float:
@@ -104,25 +177,55 @@ def test_a_changed_window_weighs_more_and_shows_a_walk_sooner() -> None:
     walked = [(2, -60.0, 5), (1, -78.0, 5)]
     assert est._window_weight(badge, walked, w) == 0.6
     # the same readings again: the window after the walk, taken where the badge
-    # stopped, weighs as the walk's did; the one after that shares with it
-    assert est._window_weight(badge, walked, w) == 0.6
-    assert est._window_weight(badge, walked, w) == w
+    # stopped, weighs as the walk's did; the ones after that weigh less and
+    # less as the average of recent windows forgets where the badge sat, and
+    # once it has (within a period) they weigh their share again
+    weights = [est._window_weight(badge, walked, w) for _ in range(12)]
+    assert weights[0] == 0.6
+    assert weights[2] > w
+    assert all(a >= b for a, b in itertools.pairwise(weights))
+    assert weights[6:] == [w] * 6
 
 
 def test_a_window_between_the_thresholds_weighs_in_between() -> None:
     est = PresenceEstimator(VENUE, novelty_weight=0.5, novelty_db=(8.0, 18.0))
     _stream(est, 0.0, 60, {"ga": -60, "gb": -78})
     badge = est._k.badges["x"]
-    badge.last_window = [(0, -60.0, 5), (1, -78.0, 5)]
+    badge.last_window = ([(0, -60.0, 5), (1, -78.0, 5)], [])
     w = 0.1
+
+    def weight(window: list[tuple[int, float, int]]) -> float:
+        last = badge.last_window
+        assert last is not None
+        badge.last_window = (last[0], last[0])  # the change from the previous window alone
+        return est._window_weight(badge, window, w)
+
     # below the low end: the window's share of a period, unchanged
-    assert est._window_weight(badge, [(0, -66.0, 5), (1, -71.0, 5)], w) == w
+    assert weight([(0, -66.0, 5), (1, -71.0, 5)]) == w
     # both gateways changed by 13 dB: half way from 8 to 18 dB
-    assert abs(est._window_weight(badge, [(0, -79.0, 5), (1, -58.0, 5)], w) - 0.3) < 1e-12
+    assert abs(weight([(0, -79.0, 5), (1, -58.0, 5)]) - 0.3) < 1e-12
     # the next window changed by less than 8 dB but follows that one: it carries
     # its weight, and the window after it does not
-    assert abs(est._window_weight(badge, [(0, -75.0, 5), (1, -60.0, 5)], w) - 0.3) < 1e-12
-    assert est._window_weight(badge, [(0, -77.0, 5), (1, -61.0, 5)], w) == w
+    assert abs(weight([(0, -75.0, 5), (1, -60.0, 5)]) - 0.3) < 1e-12
+    assert weight([(0, -77.0, 5), (1, -61.0, 5)]) == w
+
+
+def test_a_slow_walk_weighs_more_by_its_drift() -> None:
+    """A badge settled at ga walks towards gc in 6 dB steps a window: no window
+    changed by novelty_db's low end (8 dB) from the one before, but from the
+    average of recent windows the third already has, and the walk weighs more
+    than its share; measured from the previous window alone it would not."""
+    est = PresenceEstimator(VENUE)
+    _stream(est, 0.0, 180, {"ga": -60, "gb": -78})
+    badge = est._k.badges["x"]
+    w = badge.period / 60.0
+    steps = [[(0, -60.0 - 6 * k, 5), (1, -78.0, 5), (2, -90.0 + 6 * k, 5)] for k in range(1, 6)]
+    for prev, cur in itertools.pairwise(steps):
+        assert window_change(prev, cur, est._k.floor) == 6.0
+    weights = [est._window_weight(badge, window, w) for window in steps]
+    assert weights[0] == w  # 6 dB from where it sat (gc was heard at -84)
+    assert weights[2] > w
+    assert max(weights) > 2 * w
 
 
 def test_a_badge_that_stays_put_is_weighed_as_before() -> None:

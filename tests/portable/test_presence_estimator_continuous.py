@@ -13,11 +13,11 @@ from presence_support import _venue, unload
 def test_continuous_windows_learn_the_move_rate():
     """Four badges at 1 Hz (5 s windows) in a; after 3 minutes two walk into b.
     Learned from posteriors a period apart, the walk-out takes the venue's move
-    time from its 1800 s prior to under 1200 s (457 s here; 929 s without the
+    time from its 1800 s prior to under 1200 s (296 s here; 929 s without the
     changed-window weight, novelty_weight=0); learned window to window it rose
-    instead (1848 s). The walk changed both gateways by 22 dB, so the window
-    after it weighs 0.6, not a twelfth of a period: b0 shows b 30 s after the
-    walk (60 s without)."""
+    instead (1848 s, at commit 87bad9b). The walk changed both gateways by 22 dB,
+    so the windows after it weigh 0.6, not a twelfth of a period: b0 shows b 12 s
+    after the walk (60 s without)."""
     from iotedge.core.presence_estimator import PresenceEstimator
 
     try:
