@@ -84,8 +84,7 @@ class _Badge:
         # (time, posterior) a period ago: what continuous windows learn moves from
         self.snap: tuple[float, list[float]] | None = None
         # continuous mode, window_change's references: the previous window's
-        # summary and an average of the recent ones (a third of a period). One
-        # attribute: a 17th would double every badge's map on MicroPython.
+        # summary and an average of the recent ones (a third of a period)
         self.last_window: (
             tuple[list[tuple[int, float, int]], list[tuple[int, float, int]]] | None
         ) = None
