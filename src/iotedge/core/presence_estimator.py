@@ -22,11 +22,11 @@ posterior a period earlier rather than from the previous window. A window whose
 readings changed from the previous one's or from the average of its recent ones
 (``window_change``: the badge walked, so it no longer shares them) weighs up to
 ``novelty_weight`` in the HMM, and so does the window after it (taken where the
-badge stopped); a missed window (expected,
-nobody heard it) weighs a window's share of a missed burst. A badge heard for the
-first time starts ``arrival_none`` in none (it came from outside) and at the
-venue's cadence (a stream's interval when most badges stream), so a stream's first
-window, heard from outside, does not show it inside. After ``forget_after``
+badge stopped); a missed window (expected, nobody heard it) weighs a window's
+share of a missed burst. A badge heard for the first time starts
+``arrival_none`` in none (it came from outside) and at the venue's cadence (a
+stream's interval when most badges stream), so a stream's first window, heard
+from outside, does not show it inside. After ``forget_after``
 seconds without a report the badge's posterior is dropped (it is in ``none``,
 certainly), which bounds memory.
 
