@@ -5,7 +5,9 @@
 A synthetic venue (a grid of rooms, two gateways each, doors to the four
 neighbours) and a synthetic report stream: every badge bursts 9 adverts every
 60 s, each heard by the ~6 nearest gateways with fading and loss; 5 % of badges
-change room each minute. Reports are generated before the clock starts.
+change room each minute. A third case streams the 300 badges at 1 Hz instead
+(the continuous mode: the estimator cuts each stream into 5 s windows), with the
+same rate of room changes. Reports are generated before the clock starts.
 
 For each size it feeds the stream through ``update``/``advance`` (advance every
 5 s of report time, as the presence service does) and prints:
@@ -32,6 +34,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -68,9 +71,10 @@ def grid_venue(gateways: int) -> dict[str, object]:
 
 
 def make_stream(
-    venue: dict[str, object], badges: range, seconds: int, seed: int
+    venue: dict[str, object], badges: range, seconds: int, seed: int, streaming: bool = False
 ) -> list[tuple[float, str, str, int]]:
-    """Reports of the given badges, time-ordered."""
+    """Reports of the given badges, time-ordered: bursts of 9 adverts a minute,
+    or one advert a second when ``streaming``."""
     rng = random.Random(seed)
     gws = venue["gateways"]
     assert isinstance(gws, dict)
@@ -80,14 +84,14 @@ def make_stream(
     for b in badges:
         name = f"badge-{b}"
         x, y = rng.uniform(0, side), rng.uniform(0, side)
-        phase = rng.uniform(0, 60)
-        t = phase
+        every, adverts, moves = (1.0, 1, 0.05 / 60) if streaming else (60.0, 9, 0.05)
+        t = rng.uniform(0, every)
         tx = rng.uniform(-65, -59)
         while t < seconds:
-            if rng.random() < 0.05:
+            if rng.random() < moves:
                 x, y = rng.uniform(0, side), rng.uniform(0, side)
             near = sorted(pos, key=lambda p: (p[1] - x) ** 2 + (p[2] - y) ** 2)[:6]
-            for k in range(9):
+            for k in range(adverts):
                 ts = round(t + 0.32 * k, 3)
                 for g, gx, gy in near:
                     if rng.random() < 0.25:
@@ -96,7 +100,7 @@ def make_stream(
                     rssi = tx - 21 * math.log10(d) + rng.gauss(0, 5)
                     if rssi > -100:
                         out.append((ts, g, name, round(rssi)))
-            t += 60.0
+            t += every
     out.sort()
     return out
 
@@ -120,12 +124,12 @@ def feed(est: object, stream: list[tuple[float, str, str, int]]) -> float:
     return time.process_time() - started
 
 
-def run_case(args: tuple[int, int, int, int, int, str]) -> dict[str, float]:
+def run_case(args: tuple[int, int, int, int, int, str, bool]) -> dict[str, float]:
     """One worker: a shard of badges through one method."""
-    gateways, badges_total, shard, shards, seconds, method = args
+    gateways, badges_total, shard, shards, seconds, method, streaming = args
     venue_spec = grid_venue(gateways)
     mine = range(shard, badges_total, shards)
-    stream = make_stream(venue_spec, mine, seconds, seed=shard)
+    stream = make_stream(venue_spec, mine, seconds, seed=shard, streaming=streaming)
     venue = Venue(venue_spec)
     gc.collect()
     before = rss_bytes()
@@ -136,8 +140,10 @@ def run_case(args: tuple[int, int, int, int, int, str]) -> dict[str, float]:
     return {"reports": len(stream), "cpu": cpu, "held": held, "badges": len(mine)}
 
 
-def measure(gateways: int, badges: int, seconds: int, method: str, shards: int) -> dict[str, float]:
-    jobs = [(gateways, badges, s, shards, seconds, method) for s in range(shards)]
+def measure(
+    gateways: int, badges: int, seconds: int, method: str, shards: int, streaming: bool
+) -> dict[str, object]:
+    jobs = [(gateways, badges, s, shards, seconds, method, streaming) for s in range(shards)]
     wall0 = time.perf_counter()
     if shards == 1:
         results = [run_case(jobs[0])]
@@ -151,6 +157,7 @@ def measure(gateways: int, badges: int, seconds: int, method: str, shards: int) 
     held = sum(r["held"] for r in results)
     return {
         "method": method,
+        "adverts": "1 Hz" if streaming else "9 / min",
         "badges": badges,
         "gateways": gateways,
         "shards": shards,
@@ -170,24 +177,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args(argv)
     if args.quick:
-        cases = [(20, 300, 120, 1), (200, 1000, 60, 2)]
+        cases = [(20, 300, 120, 1, False), (200, 1000, 60, 2, False), (20, 300, 30, 1, True)]
     else:
-        cases = [(20, 300, 600, 1), (200, 10_000, 180, 2)]
+        cases = [(20, 300, 600, 1, False), (200, 10_000, 180, 2, False), (20, 300, 120, 1, True)]
     rows = []
-    for gateways, badges, seconds, shards in cases:
-        ours = measure(gateways, badges, seconds, "hmm", shards)
-        anchor = measure(gateways, badges, seconds, "strongest", shards)
-        ours["cost_vs_strongest"] = ours["us_per_report"] / anchor["us_per_report"]
+    for gateways, badges, seconds, shards, streaming in cases:
+        ours = measure(gateways, badges, seconds, "hmm", shards, streaming)
+        anchor = measure(gateways, badges, seconds, "strongest", shards, streaming)
+        ours["cost_vs_strongest"] = cast(float, ours["us_per_report"]) / cast(
+            float, anchor["us_per_report"]
+        )
         rows += [ours, anchor]
     print(
-        "| method | badges x gateways | cores | simulated s | reports | us/report "
+        "| method | adverts | badges x gateways | cores | simulated s | reports | us/report "
         "| reports/s/core | load per core | bytes/badge | cost vs strongest |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         ratio = r.get("cost_vs_strongest")
         print(
-            f"| {r['method']} | {r['badges']} x {r['gateways']} | {r['shards']} "
+            f"| {r['method']} | {r['adverts']} | {r['badges']} x {r['gateways']} | {r['shards']} "
             f"| {r['seconds']} | {r['reports']} | {r['us_per_report']:.2f} "
             f"| {r['reports_per_s_per_core']:.0f} | {r['load_per_core']:.4f} "
             f"| {r['bytes_per_badge']:.0f} | {'' if ratio is None else f'{ratio:.2f}x'} |"
