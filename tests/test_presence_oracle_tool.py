@@ -41,7 +41,7 @@ def _truth() -> Truth:
 
 
 def test_true_rates_count_the_changes_of_the_minute_before(oracle: ModuleType) -> None:
-    rates = oracle.true_rates(_truth(), 1.0, 1.0)
+    rates = oracle.true_rates(_truth())
     calm = 0.3 / 4 / 60  # no change: the 0.3 floor over four badges inside
     assert rates[99] == pytest.approx(calm)
     # x's change counts from second 100 for a minute, over the four badges inside
@@ -53,10 +53,10 @@ def test_true_rates_count_the_changes_of_the_minute_before(oracle: ModuleType) -
     assert rates[160] == pytest.approx(0.3 / 3 / 60)
 
 
-def test_true_rates_scale_and_cap(oracle: ModuleType) -> None:
-    rates = oracle.true_rates(_truth(), 3.0, 1.0)
+def test_told_rates_scale_and_cap(oracle: ModuleType) -> None:
+    rates = oracle.told(oracle.true_rates(_truth()), 3.0, 1.0)
     assert rates[120] == pytest.approx(3 / 4 / 60)
-    capped = oracle.true_rates(_truth(), 3.0, 120.0)
+    capped = oracle.told(oracle.true_rates(_truth()), 3.0, 120.0)
     assert capped[120] == pytest.approx(1 / 120)  # 3/240 per second would be faster
     assert capped[10] == pytest.approx(3 * 0.3 / 4 / 60)
 

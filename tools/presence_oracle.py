@@ -18,9 +18,9 @@ may. For each run it replays the reports through
 - ``strongest``: the nearest-node baseline,
 
 and prints the eval table for each run and pooled (with ``--rates``, first the
-move time ``hmm`` has learned and the true one, every 30 s of each run). If ``oracle`` cannot beat
-``strongest`` somewhere, a better-learned move rate cannot either: what is left
-there is the evidence, not the stickiness.
+move time ``hmm`` has learned and the true one, every 30 s of each run). If
+``oracle`` cannot beat ``strongest`` somewhere, a better-learned move rate cannot
+either: what is left there is the evidence, not the stickiness.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from iotedge.presence.replay import Estimator, Step, make_estimator, run
 WINDOW = 60  # seconds of truth the oracle's rate is counted over
 
 
-def true_rates(truth: Truth, scale: float, fastest: float) -> dict[int, float]:
+def true_rates(truth: Truth) -> dict[int, float]:
     """Second -> true venue-wide move rate (per badge-second) over the minute before."""
     first, last = truth.span()
     badges = truth.badges()
@@ -53,9 +53,15 @@ def true_rates(truth: Truth, scale: float, fastest: float) -> dict[int, float]:
             if before != "none" and now != "none":
                 inside += 1
                 moves += before != now
-        rate = max(moves, 0.3) / max(inside, 1) / WINDOW * scale
-        rates[second] = min(rate, 1.0 / fastest)
+        rates[second] = max(moves, 0.3) / max(inside, 1) / WINDOW
     return rates
+
+
+def told(rates: dict[int, float], scale: float, fastest: float) -> dict[int, float]:
+    """The rates the oracle is told: ``scale`` times the true ones, at most one
+    move per ``fastest`` seconds."""
+    cap = 1.0 / fastest
+    return {second: min(rate * scale, cap) for second, rate in rates.items()}
 
 
 class OracleRate(PresenceEstimator):
@@ -114,14 +120,13 @@ def rate_lines(
 def steps_of(run_dir: Path, args: argparse.Namespace) -> tuple[Truth, Iterator[list[Step]]]:
     venue = load_venue(run_dir / "venue.json")
     truth = read_truth(run_dir / "truth.csv")
-    rates = true_rates(truth, args.scale, args.fastest)
+    rates = true_rates(truth)
     ours = make_estimator("hmm", venue)
-    estimators = [ours, OracleRate(venue, rates, args.predicted, args.temper)]
-    estimators.append(make_estimator("strongest", venue))
+    oracle = OracleRate(venue, told(rates, args.scale, args.fastest), args.predicted, args.temper)
+    estimators = [ours, oracle, make_estimator("strongest", venue)]
     steps = run(venue, read_reports(run_dir / "reports.jsonl"), estimators, step=5.0)
     if args.rates:
-        # the true rate, not capped or scaled, as the learned one is shown
-        steps = rate_lines(steps, true_rates(truth, 1.0, 1.0), ours)
+        steps = rate_lines(steps, rates, ours)  # the true rate as it is, not as told
     return truth, steps
 
 
